@@ -1,0 +1,153 @@
+"""Ingest one export folder into the store, all or nothing.
+
+Each valid row becomes a version: `loaded` (a new key), `corrected` (a newer registered_at for a
+stored key: it becomes current), `history` (an older registered_at than the stored current one:
+kept, never made current) or `unchanged` (this exact version is stored already). A version with
+the same key and registered_at as a stored one but other content is rejected
+(`conflicting_version`): nobody can tell which is right.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+import sqlalchemy as sa
+
+from data_contracts import CONTRACT_VERSION, rules
+from data_contracts.schemas import PRIMARY_KEYS, TABLES, columns
+from data_contracts.store import (
+    VERSIONS, batches, export_checksum, rejected_rows, row_hashes, to_records,
+)
+from data_contracts.validate import REJECTED_COLUMNS, Parents, ValidatedExport, validate_export
+
+log = logging.getLogger(__name__)
+OUTCOMES = ("loaded", "corrected", "history", "unchanged")
+CHUNK = 20_000
+
+
+@dataclass
+class IngestReport:
+    batch_id: int | None         # None when this exact export was ingested before
+    already_ingested: int | None  # the earlier batch, when so
+    files: dict[str, dict]
+    counts: pd.DataFrame          # table x (rows, loaded, corrected, history, unchanged, rejected)
+    rejected_by_rule: pd.DataFrame  # table, rule, rows
+
+
+def store_parents(engine: sa.Engine) -> Parents:
+    """The keys already stored that an export's rows may refer to (newest version wins)."""
+    with engine.connect() as conn:
+        persons = {r[0] for r in conn.execute(sa.select(VERSIONS["persons"].c.person_id).distinct())}
+        employers = {r[0] for r in conn.execute(sa.select(VERSIONS["employers"].c.employer_id).distinct())}
+        t = VERSIONS["placements"]
+        rows = conn.execute(sa.select(t.c.placement_id, t.c.start_date).order_by(t.c.registered_at)).all()
+    starts = pd.Series({pid: pd.Timestamp(start) for pid, start in rows}, dtype="datetime64[ns]")
+    return Parents(persons=persons, employers=employers, placement_start=starts)
+
+
+def ingest(engine: sa.Engine, folder: Path, progress=None) -> IngestReport:
+    """Validate `folder` against the contract and store it in one transaction.
+
+    Raises `data_contracts.parse.FileRejected` (nothing stored) if a file cannot be read.
+    """
+    started = datetime.now()
+    export = validate_export(Path(folder), store_parents(engine))
+    checksum = export_checksum(export.files)
+    with engine.connect() as conn:
+        earlier = conn.execute(
+            sa.select(batches.c.batch_id).where(batches.c.export_checksum == checksum)
+        ).scalar()
+    if earlier is not None:
+        log.info("export %s already ingested as batch %s; nothing changed", checksum[:12], earlier)
+        return IngestReport(None, earlier, export.files, _counts(export, {}), export.rejected_counts())
+
+    with engine.begin() as conn:  # one transaction: a failure leaves no half-written state
+        batch_id = conn.execute(sa.insert(batches).values(
+            started_at=started, finished_at=started, source=str(Path(folder).resolve()),
+            contract_version=CONTRACT_VERSION, export_checksum=checksum, files=export.files, counts={},
+        )).inserted_primary_key[0]
+        outcomes, conflicts = {}, []
+        for table in TABLES:
+            new, outcome, conflict = _classify(conn, table, export.tables[table], export.files[table]["file"])
+            outcomes[table] = outcome
+            conflicts.append(conflict)
+            _insert(conn, VERSIONS[table], new.assign(batch_id=batch_id), table, progress)
+        export.rejected = pd.concat([export.rejected, *conflicts], ignore_index=True)
+        _insert_rejected(conn, export.rejected, batch_id)
+        counts = _counts(export, outcomes)
+        conn.execute(sa.update(batches).where(batches.c.batch_id == batch_id).values(
+            finished_at=datetime.now(), counts=counts.to_dict("index"),
+        ))
+    log.info("ingested batch %s: %s", batch_id, counts.to_dict("index"))
+    return IngestReport(batch_id, None, export.files, counts, export.rejected_counts())
+
+
+def _classify(conn, table: str, rows: pd.DataFrame, file: str):
+    """Split valid rows into new versions (with their outcome) and conflicting ones."""
+    key, t = PRIMARY_KEYS[table], VERSIONS[table]
+    rows = rows.assign(row_hash=row_hashes(rows, table)) if len(rows) else rows.assign(row_hash=[])
+    stored = pd.DataFrame(
+        conn.execute(sa.select(t.c[key], t.c.registered_at, t.c.row_hash)).all(),
+        columns=[key, "registered_at", "stored_hash"],
+    )
+    stored["registered_at"] = pd.to_datetime(stored["registered_at"]).astype("datetime64[ns]")
+    merged = rows.merge(stored, on=[key, "registered_at"], how="left")
+    unchanged = merged["stored_hash"].notna() & (merged["stored_hash"] == merged["row_hash"])
+    conflicting = merged["stored_hash"].notna() & ~unchanged
+    new = merged[~unchanged & ~conflicting].drop(columns="stored_hash")
+    newest_stored = stored.groupby(key)["registered_at"].max()
+    before = new[key].map(newest_stored)
+    outcome = pd.Series("loaded", index=new.index)
+    outcome[before.notna() & (new["registered_at"] > before)] = "corrected"
+    outcome[before.notna() & (new["registered_at"] < before)] = "history"
+    counts = outcome.value_counts().to_dict()
+    counts["unchanged"] = int(unchanged.sum())
+    conflict = merged[conflicting]
+    rejected = pd.DataFrame({
+        "table": table, "file": file, "line": conflict["source_line"].to_numpy(),
+        "rule": rules.CONFLICTING_VERSION,
+        "message": f"{key} and registered_at match a stored version with other content",
+        "raw": conflict[list(columns(table))].astype(str).to_dict("records"),
+    }, columns=REJECTED_COLUMNS)
+    return new, counts, rejected
+
+
+def _insert(conn, table: sa.Table, frame: pd.DataFrame, name: str, progress) -> None:
+    frame = frame.copy()
+    for c, spec in columns(name).items():
+        if spec["kind"] == "date":
+            frame[c] = frame[c].dt.date.astype(object).where(frame[c].notna(), None)
+    for start in range(0, len(frame), CHUNK):
+        conn.execute(sa.insert(table), to_records(frame.iloc[start:start + CHUNK]))
+        if progress:
+            progress(name, min(CHUNK, len(frame) - start))
+
+
+def _insert_rejected(conn, rejected: pd.DataFrame, batch_id: int) -> None:
+    if not len(rejected):
+        return
+    records = [
+        {"batch_id": batch_id, "table_name": r.table, "file": r.file, "line": int(r.line),
+         "rule": r.rule, "message": r.message, "raw": {k: _plain(v) for k, v in r.raw.items()}}
+        for r in rejected.itertuples()
+    ]
+    for start in range(0, len(records), CHUNK):
+        conn.execute(sa.insert(rejected_rows), records[start:start + CHUNK])
+
+
+def _plain(value):
+    return None if value is None or (not isinstance(value, (list, str)) and pd.isna(value)) else value
+
+
+def _counts(export: ValidatedExport, outcomes: dict[str, dict]) -> pd.DataFrame:
+    rejected = export.rejected.groupby("table").size() if len(export.rejected) else pd.Series(dtype=int)
+    frame = pd.DataFrame(index=list(TABLES))
+    frame["rows"] = [export.files[t]["rows"] for t in TABLES]
+    for outcome in OUTCOMES:
+        frame[outcome] = [int(outcomes.get(t, {}).get(outcome, 0)) for t in TABLES]
+    frame["rejected"] = [int(rejected.get(t, 0)) for t in TABLES]
+    return frame

@@ -1,0 +1,26 @@
+"""Contract roles, machine-readable: later code asks here what may become a model input."""
+
+from __future__ import annotations
+
+from data_contracts.schemas import TABLES, columns
+
+# Roles that may never feed a model input, directly or through a derived feature.
+NEVER_INPUT = ("key", "protected", "special", "routing", "label")
+
+
+def role_of(table: str, column: str) -> str:
+    return columns(table)[column]["role"]
+
+
+def columns_with_role(table: str, *roles: str) -> list[str]:
+    return [name for name, spec in columns(table).items() if spec["role"] in roles]
+
+
+def feature_columns(table: str) -> list[str]:
+    """Columns of `table` that may be used as model input (role `feature`)."""
+    return columns_with_role(table, "feature")
+
+
+def all_roles() -> dict[str, dict[str, str]]:
+    """table -> column -> role, for model cards and the feature list."""
+    return {t: {c: s["role"] for c, s in columns(t).items()} for t in TABLES}

@@ -1,0 +1,44 @@
+"""One pandera model per export table, in load order (parents before children)."""
+
+from __future__ import annotations
+
+import pandera.pandas as pa
+
+from data_contracts.schemas.employers import Employers
+from data_contracts.schemas.endings import Endings
+from data_contracts.schemas.events import Events
+from data_contracts.schemas.persons import Persons
+from data_contracts.schemas.placements import Placements
+
+TABLES: dict[str, type[pa.DataFrameModel]] = {
+    "persons": Persons,
+    "employers": Employers,
+    "placements": Placements,
+    "events": Events,
+    "endings": Endings,
+}
+
+# The key that identifies a row; a later version of the same key corrects it.
+PRIMARY_KEYS = {
+    "persons": "person_id",
+    "employers": "employer_id",
+    "placements": "placement_id",
+    "events": "event_id",
+    "endings": "placement_id",
+}
+
+# (child table, child column) -> parent table whose key it must name.
+FOREIGN_KEYS = {
+    ("placements", "person_id"): "persons",
+    ("placements", "employer_id"): "employers",
+    ("events", "placement_id"): "placements",
+    ("endings", "placement_id"): "placements",
+}
+
+
+def columns(table: str) -> dict[str, dict]:
+    """Column name -> {'role', 'kind', 'nullable'} for one table, in contract order."""
+    schema = TABLES[table].to_schema()
+    return {
+        name: {**col.metadata, "nullable": col.nullable} for name, col in schema.columns.items()
+    }

@@ -1,0 +1,1 @@
+"""The scoring service: risk lists, explanations, the HTTP API, access control, audit; and the CLI."""

@@ -1,0 +1,17 @@
+"""The `lks` command line: one module per command group, joined here (the composition root)."""
+
+import logging
+
+import typer
+
+from service.cli import data
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help="LKS-uitval early warning.")
+app.command("simulate", help="Write a simulated municipality's export folder (and its truth/).")(data.simulate)
+app.command("ingest", help="Validate an export folder and store it with full history.")(data.ingest)
+app.command("status", help="Show what the store holds.")(data.status)
+
+
+@app.callback()
+def main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log debug output.")) -> None:
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")

@@ -1,0 +1,26 @@
+"""Deployment settings, from the environment. One cached instance; tests build their own."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from data_contracts.store import default_url
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LKS_", extra="ignore")
+
+    home: Path = Path("var")
+    database_url: str | None = None
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or default_url(self.home.resolve())
+
+
+@cache
+def get_settings() -> Settings:
+    return Settings()
