@@ -20,7 +20,12 @@ import sqlalchemy as sa
 from data_contracts import CONTRACT_VERSION, rules
 from data_contracts.schemas import PRIMARY_KEYS, TABLES, columns
 from data_contracts.store import (
-    VERSIONS, batches, export_checksum, rejected_rows, row_hashes, to_records,
+    VERSIONS,
+    batches,
+    export_checksum,
+    rejected_rows,
+    row_hashes,
+    to_records,
 )
 from data_contracts.validate import REJECTED_COLUMNS, Parents, ValidatedExport, validate_export
 

@@ -1,6 +1,7 @@
 """The `lks` command line: one module per command group, joined here (the composition root)."""
 
 import logging
+from typing import Annotated
 
 import typer
 
@@ -13,5 +14,6 @@ app.command("status", help="Show what the store holds.")(data.status)
 
 
 @app.callback()
-def main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log debug output.")) -> None:
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log debug output.")] = False) -> None:
+    level = logging.DEBUG if verbose else logging.WARNING
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import pandas as pd
 import sqlalchemy as sa
@@ -21,19 +22,19 @@ console = Console()
 
 
 def simulate(
-    out: Path = typer.Option(..., "--out", help="Folder to write the export to."),
-    seed: int = typer.Option(7, help="Random seed."),
-    as_of: str = typer.Option("2026-11-22", "--as-of", help="Export date (YYYY-MM-DD)."),
-    scale: str = typer.Option("rotterdam", help="rotterdam or national (about 40x)."),
-    faults: float = typer.Option(0.0, help="Share of extra rows that break the contract."),
-    fmt: str = typer.Option("csv", "--format", help="csv or parquet."),
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the export to.")],
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
+    as_of: Annotated[str, typer.Option("--as-of", help="Export date (YYYY-MM-DD).")] = "2026-11-22",
+    scale: Annotated[str, typer.Option(help="rotterdam or national (about 40x).")] = "rotterdam",
+    faults: Annotated[float, typer.Option(help="Share of extra rows that break the contract.")] = 0.0,
+    fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
 ) -> None:
     from data_contracts.simulator.cli import simulate_cmd
 
     simulate_cmd(out=out, seed=seed, as_of=as_of, scale=scale, faults=faults, fmt=fmt)
 
 
-def ingest(folder: Path = typer.Argument(..., exists=True, file_okay=False, help="Export folder.")) -> None:
+def ingest(folder: Annotated[Path, typer.Argument(exists=True, file_okay=False, help="Export folder.")]) -> None:
     engine = make_engine(get_settings().db_url)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True) as bar:

@@ -1,0 +1,30 @@
+# The two commands a new user runs: `make demo` and `make test`. Each does its own set-up.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export LKS_HOME ?= $(CURDIR)/var
+DEMO_EXPORT := $(LKS_HOME)/exports/demo-2026-11-22
+
+.PHONY: demo test lint bench clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+demo: $(VENV)/.installed
+	$(BIN)/lks simulate --out $(DEMO_EXPORT)
+	$(BIN)/lks ingest $(DEMO_EXPORT)
+	$(BIN)/lks status
+
+test: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/pytest -q -n 2
+
+bench: $(VENV)/.installed
+	$(BIN)/python bench/bench_data.py
+	$(BIN)/python bench/bench_features.py
+
+clean:
+	rm -rf $(LKS_HOME)

@@ -1,0 +1,1 @@
+"""Estimators behind one interface: classifiers, discrete-time survival, baselines, calibration."""

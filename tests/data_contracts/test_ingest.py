@@ -1,0 +1,114 @@
+"""The store: idempotent re-ingest, corrections with history kept, all-or-nothing refusals."""
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from data_contracts import rules
+from data_contracts.ingest import ingest
+from data_contracts.parse import FileRejected
+from data_contracts.store import VERSIONS, batches, current, history, make_engine, rejected_rows
+from tests.exports import row, write_export
+
+
+@pytest.fixture
+def engine(tmp_path):
+    return make_engine(f"sqlite:///{tmp_path / 'store.db'}")
+
+
+def table_sizes(engine):
+    with engine.connect() as conn:
+        sizes = {n: conn.execute(sa.select(sa.func.count()).select_from(t)).scalar() for n, t in VERSIONS.items()}
+        sizes["batches"] = conn.execute(sa.select(sa.func.count()).select_from(batches)).scalar()
+        sizes["rejected"] = conn.execute(sa.select(sa.func.count()).select_from(rejected_rows)).scalar()
+    return sizes
+
+
+def test_first_ingest_loads_every_valid_row(tmp_path, engine):
+    report = ingest(engine, write_export(tmp_path / "w1"))
+    assert report.counts["loaded"].to_dict() == dict.fromkeys(VERSIONS, 1)
+    assert report.counts["rejected"].sum() == 0
+
+
+def test_the_same_export_twice_changes_nothing(tmp_path, engine):
+    folder = write_export(tmp_path / "w1", events=[row("events"), row("events", event_id="E2", value_text="Q")])
+    first = ingest(engine, folder)
+    before = table_sizes(engine)
+    again = ingest(engine, folder)
+    assert again.batch_id is None and again.already_ingested == first.batch_id
+    assert table_sizes(engine) == before
+
+
+def test_the_same_rows_in_a_new_export_are_unchanged(tmp_path, engine):
+    ingest(engine, write_export(tmp_path / "w1"))
+    rows = [row("events"), row("events", event_id="E2", event_date="2024-04-01", registered_at="2024-04-02T08:00:00")]
+    report = ingest(engine, write_export(tmp_path / "w2", events=rows))
+    assert report.counts.loc["events", "unchanged"] == 1 and report.counts.loc["events", "loaded"] == 1
+    assert report.counts.loc["persons", "unchanged"] == 1 and report.counts.loc["persons", "loaded"] == 0
+    assert table_sizes(engine)["events"] == 2
+
+
+def test_a_correction_becomes_current_and_the_old_version_stays(tmp_path, engine):
+    ingest(engine, write_export(tmp_path / "w1"))
+    corrected = row("placements", hours_per_week="32", registered_at="2024-05-01T09:00:00")
+    report = ingest(engine, write_export(tmp_path / "w2", placements=[corrected]))
+    assert report.counts.loc["placements", "corrected"] == 1
+    assert current(engine, "placements")["hours_per_week"].tolist() == [32.0]
+    assert current(engine, "placements", as_of=pd.Timestamp("2024-04-30").date())["hours_per_week"].tolist() == [24.0]
+    assert len(history(engine)["placements"]) == 2
+
+
+def test_an_older_version_arriving_late_is_history_never_current(tmp_path, engine):
+    ingest(engine, write_export(tmp_path / "w1"))
+    older = row("placements", hours_per_week="16", registered_at="2024-02-01T09:00:00")
+    report = ingest(engine, write_export(tmp_path / "w0", placements=[older]))
+    assert report.counts.loc["placements", "history"] == 1
+    assert current(engine, "placements")["hours_per_week"].tolist() == [24.0]
+    assert current(engine, "placements", as_of=pd.Timestamp("2024-02-02").date())["hours_per_week"].tolist() == [16.0]
+
+
+def test_same_key_and_time_with_other_content_is_rejected(tmp_path, engine):
+    ingest(engine, write_export(tmp_path / "w1"))
+    clash = row("placements", hours_per_week="36")
+    report = ingest(engine, write_export(tmp_path / "w2", placements=[clash]))
+    assert report.rejected_by_rule.values.tolist() == [["placements", rules.CONFLICTING_VERSION, 1]]
+    assert current(engine, "placements")["hours_per_week"].tolist() == [24.0]
+
+
+def test_rejected_rows_are_kept_with_file_line_and_rule(tmp_path, engine):
+    report = ingest(engine, write_export(tmp_path / "w1", events=[row("events"), row("events", event_id="E2",
+                                                                                          value_text="slecht")]))
+    with engine.connect() as conn:
+        kept = conn.execute(sa.select(rejected_rows)).mappings().all()
+    assert [(r["batch_id"], r["file"], r["line"], r["rule"]) for r in kept] == [
+        (report.batch_id, "events.csv", 3, rules.ALLOWED_VALUES)]
+    assert kept[0]["raw"]["value_text"] == "slecht"
+
+
+def test_a_refused_file_changes_nothing(tmp_path, engine):
+    ingest(engine, write_export(tmp_path / "w1"))
+    before = table_sizes(engine)
+    folder = write_export(tmp_path / "w2", events=[row("events", event_id="E2")])
+    (folder / "endings.csv").write_bytes(b"placement_id,end_date\nPL1,2024-01-01\n")
+    with pytest.raises(FileRejected, match="endings.csv"):
+        ingest(engine, folder)
+    assert table_sizes(engine) == before
+
+
+def test_a_failure_midway_leaves_no_half_written_state(tmp_path, engine, monkeypatch):
+    import data_contracts.ingest as module
+
+    calls = []
+
+    def failing_insert(conn, table, frame, name, progress):
+        calls.append(name)
+        if name == "events":
+            raise RuntimeError("disk full")
+        original(conn, table, frame, name, progress)
+
+    original = module._insert
+    monkeypatch.setattr(module, "_insert", failing_insert)
+    with pytest.raises(RuntimeError):
+        ingest(engine, write_export(tmp_path / "w1"))
+    assert "persons" in calls
+    assert table_sizes(engine) == dict.fromkeys([*VERSIONS, "batches", "rejected"], 0)

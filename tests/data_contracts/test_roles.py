@@ -1,0 +1,25 @@
+from data_contracts.roles import NEVER_INPUT, all_roles, feature_columns, role_of
+from data_contracts.schemas import TABLES
+
+
+def test_every_column_has_a_known_role():
+    roles = all_roles()
+    assert set(roles) == set(TABLES)
+    assert {r for cols in roles.values() for r in cols.values()} <= {
+        "key", "feature", "protected", "special", "time", "routing", "label"}
+
+
+def test_roles_follow_the_contract():
+    assert [c for c, r in all_roles()["persons"].items() if r == "protected"] == [
+        "birth_year", "gender", "migration_background", "dutch_language_level"]
+    assert role_of("persons", "district") == "routing"
+    assert role_of("persons", "health_limitation") == "special"
+    assert role_of("placements", "jobcoach_id") == "routing"
+    assert role_of("endings", "reason_code") == "label"
+    assert "feature" not in NEVER_INPUT and "protected" in NEVER_INPUT
+
+
+def test_feature_columns_exclude_everything_else():
+    assert feature_columns("persons") == [
+        "education_level", "target_group_register", "debt_problems", "childcare_need"]
+    assert "team" not in feature_columns("placements") and "hours_per_week" in feature_columns("placements")

@@ -1,0 +1,1 @@
+"""Temporal backtest, metrics, MLflow tracking and the model registry."""
