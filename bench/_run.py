@@ -1,0 +1,18 @@
+"""Run a command as a child process and measure its wall time and peak memory (max RSS)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+
+
+def measure(cmd: list[str], env: dict | None = None) -> tuple[float, float]:
+    """Wall seconds and peak resident memory in MB of `cmd` (raises if it fails)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed with exit code {os.waitstatus_to_exitcode(status)}")
+    return seconds, usage.ru_maxrss / 1024

@@ -1,0 +1,85 @@
+"""Metrics for one test date, and pooling over test dates with bootstrap intervals.
+
+Everything a coordinator cares about is a list: with capacity for k conversations a week, how
+many of the top k placements truly end in uitval (precision at k), and what share of all uitval
+the top k catch (recall at k). The rest judge probabilities: ranking (ROC AUC, PR AUC) and
+honesty (Brier score, expected calibration error).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sklearn.calibration import calibration_curve
+from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
+
+
+def ece(y: np.ndarray, p: np.ndarray, bins: int = 10) -> float:
+    """Expected calibration error: the size-weighted mean |observed - predicted| over equal-width bins."""
+    y, p = np.asarray(y, float), np.asarray(p, float)
+    edges = np.linspace(0, 1, bins + 1)
+    which = np.clip(np.digitize(p, edges[1:-1]), 0, bins - 1)
+    total = 0.0
+    for b in range(bins):
+        mask = which == b
+        if mask.any():
+            total += mask.sum() * abs(y[mask].mean() - p[mask].mean())
+    return float(total / len(y)) if len(y) else float("nan")
+
+
+def reliability(y: np.ndarray, p: np.ndarray, bins: int = 10) -> pd.DataFrame:
+    """Observed rate against mean prediction per quantile bin (for the reliability plot)."""
+    observed, predicted = calibration_curve(y, p, n_bins=bins, strategy="quantile")
+    return pd.DataFrame({"predicted": predicted, "observed": observed})
+
+
+def top_k(y: np.ndarray, p: np.ndarray, k: int, rng: np.random.Generator | None = None) -> tuple[float, float]:
+    """Precision and recall of the k highest-risk rows. Ties are broken at random, so a rule
+    that gives many placements the same score earns no credit for the order it happens to have."""
+    y, p = np.asarray(y, float), np.asarray(p, float)
+    if len(y) == 0:
+        return float("nan"), float("nan")
+    tiebreak = (rng or np.random.default_rng(0)).random(len(p))
+    order = np.lexsort((tiebreak, -p))[:k]
+    hits = y[order].sum()
+    positives = y.sum()
+    return float(hits / min(k, len(y))), float(hits / positives) if positives else float("nan")
+
+
+def _safe(fn, y, p) -> float:
+    return float(fn(y, p)) if 0 < np.sum(y) < len(y) else float("nan")
+
+
+def date_metrics(y13: np.ndarray, y52: np.ndarray, p13: np.ndarray, p52: np.ndarray, k: int) -> dict[str, float]:
+    """All metrics for the placements scored on one test date."""
+    precision, recall = top_k(y52, p52, k)
+    return {
+        "n": len(y52),
+        "positives_52w": float(np.sum(y52)),
+        "roc_auc_13w": _safe(roc_auc_score, y13, p13),
+        "roc_auc_52w": _safe(roc_auc_score, y52, p52),
+        "pr_auc_13w": _safe(average_precision_score, y13, p13),
+        "pr_auc_52w": _safe(average_precision_score, y52, p52),
+        "brier_13w": float(brier_score_loss(y13, p13)) if len(y13) else float("nan"),
+        "brier_52w": float(brier_score_loss(y52, p52)) if len(y52) else float("nan"),
+        "ece_52w": ece(y52, p52),
+        "precision_at_k": precision,
+        "recall_at_k": recall,
+        "k": k,
+    }
+
+
+def pooled(per_date: pd.DataFrame, n_boot: int = 500, seed: int = 0) -> dict[str, float]:
+    """Mean of each metric over test dates, with a 95% bootstrap interval over dates.
+
+    Dates are resampled whole: the placements of one week are not independent, weeks are
+    closer to it."""
+    rng = np.random.default_rng(seed)
+    metrics = [c for c in per_date.columns if c not in ("as_of", "n", "positives_52w", "k")]
+    out: dict[str, float] = {"n_test_dates": int(len(per_date)), "k": int(per_date["k"].iloc[0])}
+    values = per_date[metrics].to_numpy(float)
+    boots = np.stack([np.nanmean(values[rng.integers(0, len(values), len(values))], axis=0) for _ in range(n_boot)])
+    for i, name in enumerate(metrics):
+        out[name] = float(np.nanmean(values[:, i]))
+        out[f"{name}_lo"], out[f"{name}_hi"] = (float(v) for v in np.nanpercentile(boots[:, i], [2.5, 97.5]))
+    return out

@@ -1,0 +1,43 @@
+"""MLflow with no server by default: a SQLite backend and an artifact folder under LKS_HOME.
+
+Set MLFLOW_TRACKING_URI to use a tracking server instead. Registered versions carry aliases
+(`champion`, `challenger`), never the deprecated stages.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import mlflow
+from mlflow.tracking import MlflowClient
+
+MODEL_NAME = "lks-uitval"
+EXPERIMENT = "lks-uitval"
+CHAMPION, CHALLENGER = "champion", "challenger"
+
+
+def configure(home: Path) -> str:
+    """Point MLflow at the server named by MLFLOW_TRACKING_URI, or at the embedded store."""
+    uri = os.environ.get("MLFLOW_TRACKING_URI") or f"sqlite:///{(home / 'mlflow.db').resolve()}"
+    home.mkdir(parents=True, exist_ok=True)
+    mlflow.set_tracking_uri(uri)
+    mlflow.set_registry_uri(uri)
+    if mlflow.get_experiment_by_name(EXPERIMENT) is None:
+        artifacts = None if os.environ.get("MLFLOW_TRACKING_URI") else (home / "mlartifacts").resolve().as_uri()
+        mlflow.create_experiment(EXPERIMENT, artifact_location=artifacts)
+    mlflow.set_experiment(EXPERIMENT)
+    return uri
+
+
+def alias_version(alias: str, client: MlflowClient | None = None):
+    """The model version holding `alias`, or None."""
+    client = client or MlflowClient()
+    try:
+        return client.get_model_version_by_alias(MODEL_NAME, alias)
+    except mlflow.exceptions.MlflowException:
+        return None
+
+
+def model_uri(alias: str = CHAMPION) -> str:
+    return f"models:/{MODEL_NAME}@{alias}"
