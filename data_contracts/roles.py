@@ -5,6 +5,9 @@ from __future__ import annotations
 from data_contracts.schemas import TABLES, columns
 
 # Roles that may never feed a model input, directly or through a derived feature.
+# One deliberate exception, documented in features/catalog.py (`past_outcomes`): how *other,
+# earlier* placements of the same person or employer ended, as known on the as-of date, is a
+# track record, not a label leak; a placement's own ending never feeds its own features.
 NEVER_INPUT = ("key", "protected", "special", "routing", "label")
 
 

@@ -11,6 +11,7 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, help="LKS-uitval e
 app.command("simulate", help="Write a simulated municipality's export folder (and its truth/).")(data.simulate)
 app.command("ingest", help="Validate an export folder and store it with full history.")(data.ingest)
 app.command("status", help="Show what the store holds.")(data.status)
+app.command("features", help="Write the features of every active placement as known on a date.")(data.features)
 
 
 @app.callback()

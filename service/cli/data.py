@@ -57,6 +57,15 @@ def ingest(folder: Annotated[Path, typer.Argument(exists=True, file_okay=False, 
         console.print(rules_table)
 
 
+def features(
+    as_of: Annotated[str, typer.Option("--as-of", help="The as-of date, YYYY-MM-DD.")],
+    out: Annotated[Path, typer.Option("--out", help="The Parquet file to write.")],
+) -> None:
+    from features.cli import features_cmd
+
+    features_cmd(as_of=as_of, out=out, db_url=get_settings().db_url)
+
+
 def _print_counts(counts: pd.DataFrame, title: str) -> None:
     table = Table(title=title)
     table.add_column("table")

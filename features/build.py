@@ -1,0 +1,54 @@
+"""All features of every active placement on an as-of date, as known then.
+
+`build_features(history, as_of)` is a pure function of the stored history (all versions, as
+`data_contracts.store.history` returns them) and a date: no I/O, no clock. For many dates,
+`prepare` the history once and call `features_on` per date (what `frames` does).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+import numpy as np
+import pandas as pd
+
+from features.cohort import active_on, started_with_outcomes
+from features.employer import employer_features
+from features.history_windows import window_features
+from features.known import Known, as_of_day, prepare
+from features.person import person_features
+from features.placement import placement_features
+
+ID_COLUMNS = ["placement_id", "as_of"]
+
+
+def build_features(history: dict[str, pd.DataFrame], as_of) -> pd.DataFrame:
+    """One row per placement active on `as_of`: `placement_id`, `as_of`, `tenure_weeks` and the
+    features of `features.catalog`, sorted by placement_id."""
+    return features_on(prepare(history), as_of)
+
+
+def features_on(known: Known, as_of) -> pd.DataFrame:
+    day = as_of_day(as_of)
+    active = active_on(known, day).reset_index(drop=True)
+    started = started_with_outcomes(known, day)
+    columns = {
+        "placement_id": active["placement_id"].astype(str).to_numpy(),
+        "as_of": np.full(len(active), pd.Timestamp(as_of).normalize().to_datetime64(), dtype="datetime64[ns]"),
+        "tenure_weeks": ((day - active["day"].to_numpy()) // 7).astype(np.int64),
+        **placement_features(known, day, active),
+        **window_features(known, day, active),
+        **person_features(known, day, active, started),
+        **employer_features(known, day, active, started),
+    }
+    return pd.DataFrame(columns)
+
+
+def features_over(known: Known, as_of_dates: Iterable) -> Iterator[pd.DataFrame]:
+    for as_of in as_of_dates:
+        yield features_on(known, as_of)
+
+
+def feature_names(frame: pd.DataFrame) -> list[str]:
+    """The model-input columns of a features frame (everything but the identifiers)."""
+    return [c for c in frame.columns if c not in ID_COLUMNS]

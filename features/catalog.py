@@ -1,0 +1,183 @@
+"""The documented feature list: every column `build_features` produces, in plain Dutch for the
+coordinator, with the contract columns it is computed from and whether a jobcoach or employer
+can act on it. Tests check it against the produced frame and the contract roles;
+`python -m features.catalog > docs/features.md` writes the documentation.
+
+Sources are contract columns (`table.column`) of role `feature` or `time`. The one exception is
+marked `past_outcomes`: counts of how *other, earlier* placements ended (endings.reason_code,
+role `label`), as known on the as-of date; the placement being scored never feeds its own.
+Keys are used only to join and are not listed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from data_contracts.schemas import codes
+from features.history_windows import CONTACT_KINDS, COUNTED, WINDOWS, window_name
+
+
+@dataclass(frozen=True)
+class Feature:
+    name: str
+    meaning: str
+    sources: tuple[str, ...]
+    actionable: bool
+    past_outcomes: bool = False
+
+
+def _f(name, meaning, sources, actionable=False, past_outcomes=False) -> Feature:
+    return Feature(name, meaning, tuple(sources), actionable, past_outcomes)
+
+
+START = "placements.start_date"
+EVENT = ("events.event_date", "events.event_type")
+PAST = ("placements.start_date", "endings.end_date", "endings.reason_code")
+
+_COUNT_MEANING = {
+    "sick_reports": ("ziekmeldingen", False),
+    "recoveries": ("hersteldmeldingen", False),
+    "hours_changes": ("urenwijzigingen", True),
+    "employer_signals": ("signalen van de werkgever (alleen het aantal, niet de tekst)", True),
+    "interventions": ("gestarte interventies", True),
+    "jobcoach_contacts": ("contacten met de jobcoach", True),
+    "municipality_contacts": ("contacten met de gemeente", True),
+}
+_KIND_DUTCH = {"jobcoach": "de jobcoach", "municipality": "de gemeente"}
+
+
+def _period(weeks: int | None) -> str:
+    return f"in de laatste {weeks} weken" if weeks else "sinds de start"
+
+
+def _window_features() -> list[Feature]:
+    out = []
+    for weeks in WINDOWS:
+        for stem in COUNTED:
+            what, actionable = _COUNT_MEANING[stem]
+            out.append(_f(window_name(stem, weeks), f"Aantal {what} {_period(weeks)}.", EVENT, actionable))
+        for kind in CONTACT_KINDS:
+            out.append(_f(
+                window_name(f"{kind}_zorgelijk_share", weeks),
+                f"Aandeel contacten met {_KIND_DUTCH[kind]} {_period(weeks)} dat als zorgelijk is beoordeeld "
+                "(leeg als er geen contact was).",
+                (*EVENT, "events.value_text"), True,
+            ))
+    return out
+
+
+PLACEMENT = [
+    _f("tenure_weeks", "Aantal hele weken dat de medewerker bij deze werkgever werkt.", [START]),
+    _f("hours_per_week", "Huidig aantal uren per week (na urenwijzigingen).",
+       ["placements.hours_per_week", *EVENT, "events.value_num"], True),
+    _f("hours_per_week_start", "Aantal uren per week bij de start.", ["placements.hours_per_week"]),
+    _f("hours_change_since_start", "Verschil tussen de huidige uren en de uren bij de start.",
+       ["placements.hours_per_week", *EVENT, "events.value_num"], True),
+    _f("wage_value_pct", "Huidige loonwaarde in procenten (na de laatste loonwaardemeting).",
+       ["placements.wage_value_pct", *EVENT, "events.value_num"], True),
+    _f("wage_value_pct_start", "Loonwaarde bij de start.", ["placements.wage_value_pct"]),
+    _f("wage_value_change_since_start", "Verschil tussen de huidige loonwaarde en die bij de start.",
+       ["placements.wage_value_pct", *EVENT, "events.value_num"], True),
+    _f("subsidy_type", "Soort loonkostensubsidie (regulier, forfaitair, beschut).", ["placements.subsidy_type"]),
+    _f("contract_type", "Soort contract: bepaalde of onbepaalde tijd.", ["placements.contract_type"], True),
+    _f("weeks_to_planned_end", "Weken tot de geplande einddatum van het contract (na verlengingen; "
+       "leeg bij onbepaalde tijd).", ["placements.planned_end_date", *EVENT, "events.value_text"], True),
+    _f("contract_extensions", "Aantal contractverlengingen sinds de start.", EVENT, True),
+    _f("months_on_benefit_before", "Aantal maanden in de uitkering voor deze baan.",
+       ["placements.months_on_benefit_before"]),
+    _f("jobcoach_hours_per_month", "Toegekende uren jobcoaching per maand bij de start.",
+       ["placements.jobcoach_hours_per_month"], True),
+    _f("jobcoach_org_type", "Jobcoaching: geen, intern (eigen jobcoach werkgever) of extern.",
+       ["placements.jobcoach_org"], True),
+    _f("lks_delay_weeks", "Weken tussen de eerste werkdag en de start van de loonkostensubsidie.",
+       [START, "placements.lks_start_date"]),
+    _f("springboard", "Springplankbaan (een jaar bij Rotterdam Inclusief): 1 ja, 0 nee.", ["placements.springboard"]),
+    _f("trial_placement_before", "Er ging een proefplaatsing aan deze baan vooraf: 1 ja, 0 nee.",
+       ["placements.trial_placement_before"]),
+    _f("partial_benefit", "Deeltijdbaan met een aanvullende uitkering: 1 ja, 0 nee.", ["placements.partial_benefit"]),
+]
+
+EVENTS = _window_features() + [
+    _f("weeks_since_sick_report", "Weken sinds de laatste ziekmelding (leeg als er geen was).", EVENT),
+    _f("weeks_since_recovery", "Weken sinds de laatste hersteldmelding (leeg als er geen was).", EVENT),
+    _f("currently_sick", "Nu ziek gemeld: een ziekmelding zonder latere hersteldmelding (1 ja, 0 nee).", EVENT, True),
+    _f("weeks_sick_current", "Weken dat de huidige ziekmelding al duurt (0 als niet ziek).", EVENT, True),
+    _f("sick_expected_days_current", "Verwachte duur in dagen van de huidige ziekmelding (leeg als onbekend "
+       "of niet ziek).", (*EVENT, "events.value_num")),
+    *[
+        f
+        for kind in CONTACT_KINDS
+        for f in (
+            _f(f"weeks_since_{kind}_contact", f"Weken sinds het laatste contact met {_KIND_DUTCH[kind]} "
+               "(leeg als er nog geen contact was).", EVENT, True),
+            _f(f"no_{kind}_contact_yet", f"Nog geen enkel contact met {_KIND_DUTCH[kind]} (1 ja, 0 nee).", EVENT, True),
+            _f(f"last_{kind}_contact_zorgelijk", f"Het laatste contact met {_KIND_DUTCH[kind]} was zorgelijk "
+               "(1 ja, 0 nee, leeg als er geen contact was).", (*EVENT, "events.value_text"), True),
+        )
+    ],
+    *[
+        _f(f"intervention_{name}", f"Aantal gestarte interventies '{name}' sinds de start.",
+           (*EVENT, "events.value_text"), True)
+        for name in codes.INTERVENTION
+    ],
+    _f("weeks_since_intervention", "Weken sinds de laatste interventie (leeg als er geen was).", EVENT, True),
+]
+
+PERSON = [
+    _f("education_level", "Opleidingsniveau.", ["persons.education_level"]),
+    _f("target_group_register", "Ingeschreven in het doelgroepregister banenafspraak (1 ja, 0 nee).",
+       ["persons.target_group_register"]),
+    _f("debt_problems", "Bekende problematische schulden (1 ja, 0 nee).", ["persons.debt_problems"], True),
+    _f("childcare_need", "Behoefte aan kinderopvang (1 ja, 0 nee).", ["persons.childcare_need"], True),
+    _f("person_earlier_placements", "Aantal eerdere LKS-banen van deze persoon (eerder gestart).", [START]),
+    _f("person_earlier_ended", "Aantal eerdere LKS-banen van deze persoon die al beëindigd zijn.",
+       [START, "endings.end_date"]),
+    _f("person_earlier_uitval", "Aantal eerdere LKS-banen van deze persoon die eindigden in uitval.", PAST,
+       past_outcomes=True),
+]
+
+EMPLOYER = [
+    _f("sector", "Sector van de werkgever.", ["employers.sector"]),
+    _f("size_class", "Grootte van de werkgever (aantal medewerkers).", ["employers.size_class"]),
+    _f("employer_type", "Soort werkgever: regulier, Rotterdam Inclusief of gemeente.", ["employers.employer_type"]),
+    _f("own_jobcoach", "De werkgever heeft een eigen (interne) jobcoach (1 ja, 0 nee).", ["employers.own_jobcoach"],
+       True),
+    _f("social_return", "De werkgever heeft een Social Return-verplichting (1 ja, 0 nee).",
+       ["employers.social_return"]),
+    _f("harrie_trained", "De werkgever volgde de Harrie-training vóór deze datum (1 ja, 0 nee).",
+       ["employers.harrie_training_date"], True),
+    _f("employer_other_placements", "Aantal andere LKS-banen bij deze werkgever die al gestart zijn.", [START]),
+    _f("employer_other_ended_52w", "Aantal andere LKS-banen bij deze werkgever die binnen een jaar eindigden.",
+       [START, "endings.end_date"]),
+    _f("employer_other_uitval", "Aantal andere LKS-banen bij deze werkgever die eindigden in uitval.", PAST,
+       past_outcomes=True),
+    _f("employer_other_uitval_share", "Aandeel van de andere LKS-banen bij deze werkgever dat eindigde in "
+       "uitval (leeg als er geen andere waren).", PAST, past_outcomes=True),
+]
+
+CATALOG: list[Feature] = PLACEMENT + EVENTS + PERSON + EMPLOYER
+BY_NAME = {f.name: f for f in CATALOG}
+
+
+def markdown() -> str:
+    lines = [
+        "# Features",
+        "",
+        "Generated from `features/catalog.py` (`python -m features.catalog > docs/features.md`); a test keeps",
+        "it in sync. Every feature is computed as of a date from what was registered by the end of that day.",
+        "Sources are contract columns (role `feature` or `time`); features marked *past outcomes* also count",
+        "how other, earlier placements ended (endings.reason_code) as known on that date.",
+        "",
+        "| feature | betekenis | bronkolommen | beïnvloedbaar door coach/werkgever |",
+        "|---|---|---|---|",
+    ]
+    for f in CATALOG:
+        sources = ", ".join(f"`{s}`" for s in dict.fromkeys(f.sources))
+        if f.past_outcomes:
+            sources += " (past outcomes)"
+        lines.append(f"| `{f.name}` | {f.meaning} | {sources} | {'ja' if f.actionable else 'nee'} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(markdown(), end="")

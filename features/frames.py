@@ -1,0 +1,208 @@
+"""Training frames: landmark rows for classification and person-period rows for discrete-time
+survival, built from features computed once per weekly as-of date.
+
+Landmark row: a placement active on an as-of date a (a Monday) in its first 52 weeks, with
+its features as of a and labels known on the label date T:
+- `uitval_13w`: an uitval ending with a < end_date <= a + 91 days;
+- `uitval_52w`: an uitval ending with a < end_date <= start + 363 days (before tenure week 52).
+A neutral ending inside the window is a competing event: the label is 0, known when it is
+registered. Rows whose placement, as known on T, had already ended on or before a (an ending
+registered late, after a) are dropped: they were never at risk on a.
+
+`label_known_at` is the first date on which the row's label is known:
+- an ending inside the window: the day it was registered (or its end_date, if registered early);
+- no ending inside the window: the window's last day plus `grace_days` (60). Endings are often
+  registered weeks after the last working day; without a grace period a row whose window just
+  closed would be labelled 0 although its ending is merely not registered yet. Sixty days
+  covers most late registrations; a later one is noise in training exactly as it is in use.
+A frame for training on T keeps only rows with label_known_at <= T (for the primary `horizon`;
+the other label column is <NA> where it is not yet known on T).
+
+Worked example. PL1 starts 2024-01-08 (a Monday). On a = 2024-03-04 (week 8) the 13-week window
+is 2024-03-05..2024-06-03. If PL1 ends 2024-04-12 with `conflict`, registered 2024-04-20, the row
+has uitval_13w = 1 known on 2024-04-20. Had it not ended, uitval_13w = 0 would be known on
+2024-06-03 + 60 days = 2024-08-02, so a model trained on T = 2024-07-01 does not see this row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from features.build import feature_names, features_over
+from features.known import Known, as_of_day, day_number, day_to_timestamp, prepare
+from features.labels import outcomes_known
+from features.unknown_reasons import UnknownReasonModel, check_strategy
+
+GRACE_DAYS = 60
+HORIZON_DAYS = {"13w": 91}  # from the as-of date; "52w" runs to start + 363 days
+HORIZONS = ("13w", "52w")
+TENURE_WEEKS = 52
+EVENT_CODES = {"none": 0, "uitval": 1, "neutral": 2}
+
+
+def mondays(first, last) -> pd.DatetimeIndex:
+    """The weekly as-of dates: every Monday from `first` to `last` inclusive."""
+    return pd.date_range(pd.Timestamp(first), pd.Timestamp(last), freq="W-MON")
+
+
+def weekly_features(known: Known, as_of_dates) -> pd.DataFrame:
+    """Features for every as-of date, computed once per date; rows in the first 52 weeks."""
+    frames = [f[f["tenure_weeks"] < TENURE_WEEKS] for f in features_over(known, as_of_dates)]
+    return pd.concat(frames, ignore_index=True)
+
+
+@dataclass(frozen=True)
+class LabelSetting:
+    label_day: int
+    unknown_reasons: str
+    grace_days: int
+    structured_since: pd.Timestamp | None
+
+
+def landmark_frame(
+    history: dict[str, pd.DataFrame] | Known, as_of_dates, *, horizon: str = "13w", label_date=None,
+    unknown_reasons: str = "weighted", grace_days: int = GRACE_DAYS, structured_since=None,
+    features: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Landmark rows with `uitval_13w`, `uitval_52w`, `weight` and `label_known_at`, keeping only
+    rows whose `horizon` label is known on `label_date` (default: the last day in the history)."""
+    if horizon not in HORIZONS:
+        raise ValueError(f"horizon must be one of {HORIZONS}, but was {horizon!r}")
+    known, setting, rows = _rows(history, as_of_dates, label_date, unknown_reasons, grace_days, structured_since,
+                                 features)
+    windows = {h: _window(rows, h) for h in HORIZONS}
+    classes = {h: _class_in(rows, close) for h, close in windows.items()}
+    rows, classes, weight = _resolve_unknown(known, setting, rows, classes, primary=horizon)
+    out = rows.drop(columns=_WORK_COLUMNS)
+    label_day = setting.label_day
+    for h in HORIZONS:
+        known_on = _known_on(rows, classes[h], _window(rows, h), setting.grace_days)
+        label = pd.array(np.where(classes[h] == "uitval", 1, 0), dtype="Int8")
+        if h == horizon:
+            out["label_known_at"] = day_to_timestamp(known_on)
+        else:  # not yet known on T, or resting on an unknown reason the strategy left as is
+            label[(known_on > label_day) | (classes[h] == "unknown")] = pd.NA
+        out[f"uitval_{h}"] = label
+    out["weight"] = weight
+    keep = day_number(out["label_known_at"]) <= label_day
+    return out[keep].reset_index(drop=True)
+
+
+def person_period_frame(
+    history: dict[str, pd.DataFrame] | Known, as_of_dates, *, label_date=None, unknown_reasons: str = "weighted",
+    grace_days: int = GRACE_DAYS, structured_since=None, features: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """One row per placement-week in tenure weeks 0..51: features as of the weekly as-of date a
+    and `event` in (a, a + 7 days] (capped at start + 363): 0 none, 1 uitval, 2 neutral."""
+    known, setting, rows = _rows(history, as_of_dates, label_date, unknown_reasons, grace_days, structured_since,
+                                 features)
+    close = np.minimum(rows["_as_of_day"].to_numpy() + 7, rows["_start_day"].to_numpy() + 7 * TENURE_WEEKS - 1)
+    classes = {"week": _class_in(rows, close)}
+    rows, classes, weight = _resolve_unknown(known, setting, rows, classes, primary="week")
+    close = np.minimum(rows["_as_of_day"].to_numpy() + 7, rows["_start_day"].to_numpy() + 7 * TENURE_WEEKS - 1)
+    known_on = _known_on(rows, classes["week"], close, setting.grace_days)
+    out = rows.drop(columns=_WORK_COLUMNS)
+    out["event"] = pd.Series(classes["week"]).map(EVENT_CODES).to_numpy(np.int8)
+    out["weight"] = weight
+    out["label_known_at"] = day_to_timestamp(known_on)
+    return out[known_on <= setting.label_day].reset_index(drop=True)
+
+
+_WORK_COLUMNS = ["_as_of_day", "_start_day", "_end_day", "_end_class", "_end_known", "_registration"]
+
+
+def _rows(history, as_of_dates, label_date, unknown_reasons, grace_days, structured_since, features):
+    check_strategy(unknown_reasons)
+    known = history if isinstance(history, Known) else prepare(history)
+    if label_date is None:
+        label_date = max(f["registered_at"].max() for f in known.tables.values())
+    label_day = as_of_day(label_date)
+    if features is None:
+        dates = [d for d in pd.DatetimeIndex(as_of_dates) if as_of_day(d) <= label_day]
+        features = weekly_features(known, dates)
+    since = pd.Timestamp(structured_since) if structured_since is not None else None
+    setting = LabelSetting(label_day, unknown_reasons, grace_days, since)
+    features = features[day_number(features["as_of"]) <= label_day]
+    outcome = outcomes_known(known, label_day).reindex(features["placement_id"].to_numpy())
+    rows = features.reset_index(drop=True)
+    rows["_as_of_day"] = day_number(rows["as_of"])
+    rows["_start_day"] = day_number(outcome["start_date"].reset_index(drop=True))
+    ended = outcome["event"].ne("censored").to_numpy() & outcome["event"].notna().to_numpy()
+    rows["_end_day"] = np.where(ended, day_number(outcome["end_date"].reset_index(drop=True)), np.nan)
+    rows["_end_class"] = np.where(ended, outcome["event"].astype(object).to_numpy(), "none")
+    rows["_end_known"] = day_number(outcome["known_at"].reset_index(drop=True))
+    rows["_registration"] = outcome["registration"].to_numpy(object)
+    at_risk = ~(rows["_end_day"].to_numpy() <= rows["_as_of_day"].to_numpy())
+    return known, setting, rows[at_risk].reset_index(drop=True)
+
+
+def _window(rows: pd.DataFrame, horizon: str) -> np.ndarray:
+    """The last day of the label window of each row."""
+    if horizon == "52w":
+        return rows["_start_day"].to_numpy() + 7 * TENURE_WEEKS - 1
+    return rows["_as_of_day"].to_numpy() + HORIZON_DAYS[horizon]
+
+
+def _class_in(rows: pd.DataFrame, close: np.ndarray) -> np.ndarray:
+    """The ending's class when it falls in (as_of, close], else 'none'."""
+    inside = rows["_end_day"].to_numpy() <= close
+    return np.where(inside, rows["_end_class"].to_numpy(object), "none")
+
+
+def _known_on(rows: pd.DataFrame, classes: np.ndarray, close: np.ndarray, grace_days: int) -> np.ndarray:
+    return np.where(classes != "none", rows["_end_known"].to_numpy(), close + grace_days).astype(np.int64)
+
+
+def _resolve_unknown(known: Known, setting: LabelSetting, rows: pd.DataFrame, classes: dict, primary: str):
+    """Apply the unknown-reason strategy (see `features.unknown_reasons`); returns rows, classes
+    and weights, possibly with rows dropped or duplicated."""
+    weight = np.ones(len(rows))
+    strategy = setting.unknown_reasons
+    if strategy == "as_uitval":
+        return rows, {h: np.where(c == "unknown", "uitval", c) for h, c in classes.items()}, weight
+    if strategy == "weighted":
+        return _split_weighted(known, setting, rows, classes)
+    keep = classes[primary] != "unknown"
+    if strategy == "structured_only":
+        since = setting.structured_since or _structured_since(rows)
+        keep &= rows["_as_of_day"].to_numpy() >= (day_number(since) if since is not None else np.iinfo(np.int64).max)
+    return rows[keep].reset_index(drop=True), {h: c[keep] for h, c in classes.items()}, weight[keep]
+
+
+def _structured_since(rows: pd.DataFrame) -> pd.Timestamp | None:
+    """The first day on which a structured ending was known (among the rows' placements)."""
+    structured = rows["_registration"].to_numpy(object) == "structured"
+    if not structured.any():
+        return None
+    return pd.Timestamp(day_to_timestamp(np.array([rows["_end_known"].to_numpy()[structured].min()]))[0])
+
+
+def _split_weighted(known: Known, setting: LabelSetting, rows: pd.DataFrame, classes: dict):
+    unknown = np.logical_or.reduce([c == "unknown" for c in classes.values()])
+    p = unknown_uitval_probability(rows)
+    copies = np.flatnonzero(unknown)
+    rows_out = pd.concat([rows, rows.iloc[copies]], ignore_index=True)
+    classes_out = {
+        h: np.concatenate([
+            np.where(c == "unknown", "uitval", c), np.where(c[copies] == "unknown", "neutral", c[copies])
+        ])
+        for h, c in classes.items()
+    }
+    p_rows = p.reindex(rows["placement_id"].to_numpy()).to_numpy()
+    weight = np.concatenate([np.where(unknown, p_rows, 1.0), 1.0 - p_rows[copies]])
+    return rows_out, classes_out, weight
+
+
+def unknown_uitval_probability(rows: pd.DataFrame) -> pd.Series:
+    """p per placement with an unknown ending: P(uitval) from a logistic regression fitted on the
+    structured endings, each described by its last landmark row before the ending."""
+    before = rows[rows["_end_day"].notna().to_numpy()]
+    last = before.sort_values("_as_of_day").drop_duplicates("placement_id", keep="last")
+    names = [c for c in feature_names(rows) if not c.startswith("_")]
+    train = last[(last["_registration"] == "structured") & last["_end_class"].isin(["uitval", "neutral"])]
+    model = UnknownReasonModel().fit(train[names], (train["_end_class"] == "uitval").to_numpy())
+    target = last[last["_end_class"] == "unknown"]
+    return pd.Series(model.predict_uitval(target[names]), index=target["placement_id"].to_numpy(), dtype=float)

@@ -1,0 +1,36 @@
+"""Features of the person, as known on the as-of date, and how their earlier LKS placements
+ended as known then. Earlier: a placement of the same person with an earlier start_date."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from data_contracts.schemas import codes
+from features.cohort import started_with_outcomes
+from features.known import Known
+from features.placement import categorical, flag
+
+FLAGS = ("target_group_register", "debt_problems", "childcare_need")
+_DAYS = 1_000_000  # person_code * _DAYS + start day sorts by person, then start
+
+
+def person_features(known: Known, day: int, active: pd.DataFrame, started: pd.DataFrame | None = None) -> dict:
+    persons = known.current("persons", day).set_index("person_id")
+    person = persons.reindex(active["person_id"].to_numpy())
+    out = {
+        "education_level": categorical(person["education_level"], codes.EDUCATION_LEVEL),
+        **{name: flag(person[name]) for name in FLAGS},
+    }
+    started = started_with_outcomes(known, day) if started is None else started
+    keys = started["person_code"].to_numpy(np.int64) * _DAYS + started["day"].to_numpy(np.int64)
+    order = np.argsort(keys, kind="stable")
+    keys = keys[order]
+    own = active["person_code"].to_numpy(np.int64) * _DAYS
+    first = np.searchsorted(keys, own, side="left")
+    earlier = np.searchsorted(keys, own + active["day"].to_numpy(np.int64), side="left")
+    out["person_earlier_placements"] = earlier - first
+    for name in ("ended", "uitval"):
+        running = np.concatenate([[0], np.cumsum(started[name].to_numpy()[order])])
+        out[f"person_earlier_{name}"] = running[earlier] - running[first]
+    return out

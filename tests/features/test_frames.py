@@ -1,0 +1,117 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from features.frames import landmark_frame, mondays, person_period_frame
+from tests.features.factory import ending, make_history, person, placement, registered_by_all
+
+DATES = mondays("2024-01-15", "2024-03-04")
+T = "2024-12-31"
+
+
+def history():
+    """A: uitval, B: neutral (both structured, ended 16 Feb), C: legacy onbekend (ended 26 Jan),
+    D: still active, E: ended 12 Jan but registered only on 1 March."""
+    return make_history(
+        placements=[placement(placement_id=p, start_date="2024-01-08") for p in "ABCDE"],
+        endings=[
+            ending(placement_id="A", end_date="2024-02-16", reason_code="conflict", registered_at="2024-02-20T09:00"),
+            ending(placement_id="B", end_date="2024-02-16", reason_code="ander_werk", registered_at="2024-02-20T09:00"),
+            ending(placement_id="C", end_date="2024-01-26", reason_code="onbekend", registration="legacy",
+                   registered_at="2024-01-29T09:00"),
+            ending(placement_id="E", end_date="2024-01-12", reason_code="conflict", registered_at="2024-03-01T09:00"),
+        ],
+    )
+
+
+def labels(frame, column="uitval_13w"):
+    first = frame[frame["as_of"] == "2024-01-15"]
+    return dict(zip(first["placement_id"], first[column], strict=True))
+
+
+def test_as_uitval_counts_unknown_endings_as_uitval_and_neutral_as_competing_event():
+    frame = landmark_frame(history(), DATES, label_date=T, unknown_reasons="as_uitval")
+    assert labels(frame) == {"A": 1, "B": 0, "C": 1, "D": 0}  # E had ended before: never at risk
+    assert (frame["weight"] == 1).all()
+    a = frame[(frame["placement_id"] == "A") & (frame["as_of"] == "2024-01-15")].iloc[0]
+    assert a["label_known_at"] == pd.Timestamp("2024-02-20")
+    d = frame[(frame["placement_id"] == "D") & (frame["as_of"] == "2024-01-15")].iloc[0]
+    assert d["label_known_at"] == pd.Timestamp("2024-01-15") + pd.Timedelta(days=91 + 60)
+    assert pd.isna(d["uitval_52w"])  # its 52-week window closes in 2025: unknown on T
+
+
+def test_exclude_drops_rows_resting_on_an_unknown_reason():
+    frame = landmark_frame(history(), DATES, label_date=T, unknown_reasons="exclude")
+    assert labels(frame) == {"A": 1, "B": 0, "D": 0}
+    assert "C" not in set(frame["placement_id"])
+
+
+def test_structured_only_keeps_rows_from_the_structured_era():
+    frame = landmark_frame(history(), DATES, label_date=T, unknown_reasons="structured_only")
+    # the first structured ending was known on 2024-02-20: only later as-of dates remain
+    assert (frame["as_of"] >= "2024-02-20").all() and set(frame["placement_id"]) == {"D"}
+    explicit = landmark_frame(history(), DATES, label_date=T, unknown_reasons="structured_only",
+                              structured_since="2024-01-01")
+    assert labels(explicit) == {"A": 1, "B": 0, "D": 0}
+
+
+def test_weighted_splits_unknown_endings_by_what_similar_structured_endings_did():
+    placements = [placement(placement_id=f"S{i}", person_id=f"P{i}", start_date="2024-01-08") for i in range(20)]
+    persons = [person(person_id=f"P{i}", debt_problems=i % 2 == 0) for i in range(20)]
+    endings = [ending(placement_id=f"S{i}", end_date="2024-02-16", registered_at="2024-02-20T09:00",
+                      reason_code="verzuim" if i % 2 == 0 else "ander_werk")
+               for i in range(20)]
+    for name, debt in (("U1", True), ("U0", False)):
+        persons.append(person(person_id=name, debt_problems=debt))
+        placements.append(placement(placement_id=name, person_id=name, start_date="2024-01-08"))
+        endings.append(ending(placement_id=name, end_date="2024-01-26", reason_code="onbekend", registration="legacy",
+                              registered_at="2024-01-29T09:00"))
+    h = make_history(persons=persons, placements=placements, endings=endings)
+    frame = landmark_frame(h, DATES, label_date=T, unknown_reasons="weighted")
+    rows = frame[frame["placement_id"].isin(["U1", "U0"]) & (frame["as_of"] == "2024-01-15")]
+    assert len(rows) == 4
+    assert rows.groupby("placement_id")["weight"].sum().tolist() == pytest.approx([1.0, 1.0])
+    p = rows[rows["uitval_13w"] == 1].set_index("placement_id")["weight"]
+    assert p["U1"] > 0.6 and p["U0"] < 0.4  # debts went with uitval among structured endings
+    assert (frame.loc[~frame["placement_id"].isin(["U1", "U0"]), "weight"] == 1).all()
+
+
+def test_training_frame_on_a_date_holds_only_labels_known_then():
+    full = history()
+    for t in ("2024-02-19", "2024-02-25", "2024-06-20"):
+        frame = landmark_frame(full, DATES, label_date=t, unknown_reasons="as_uitval")
+        assert (frame["label_known_at"] <= t).all()
+        pd.testing.assert_frame_equal(
+            frame, landmark_frame(registered_by_all(full, t), DATES, label_date=t, unknown_reasons="as_uitval"))
+    def ids(t):
+        return set(landmark_frame(full, DATES, label_date=t, unknown_reasons="as_uitval")["placement_id"])
+
+    assert ids("2024-02-19") == {"C"} and ids("2024-02-25") == {"A", "B", "C"}
+
+
+def test_52_week_horizon_waits_for_the_whole_first_year():
+    frame = landmark_frame(history(), DATES, horizon="52w", label_date="2025-06-01", unknown_reasons="exclude")
+    d = frame[frame["placement_id"] == "D"]
+    assert len(d) == len(DATES) and (d["uitval_52w"] == 0).all()
+    assert (d["label_known_at"] == pd.Timestamp("2024-01-08") + pd.Timedelta(days=363 + 60)).all()
+    with pytest.raises(ValueError, match="horizon"):
+        landmark_frame(history(), DATES, horizon="8w")
+
+
+def test_person_period_rows_carry_the_event_of_their_week():
+    frame = person_period_frame(history(), DATES, label_date=T, unknown_reasons="as_uitval")
+    events = frame[frame["event"] > 0].set_index("placement_id")
+    assert events["event"].to_dict() == {"C": 1, "A": 1, "B": 2}
+    assert events.loc["A", "as_of"] == pd.Timestamp("2024-02-12")
+    assert (frame["placement_id"] == "A").sum() == 5  # 15 Jan .. 12 Feb, none after the ending
+    assert np.array_equal(frame.loc[frame["placement_id"] == "D", "tenure_weeks"], np.arange(1, 9))
+    excluded = person_period_frame(history(), DATES, label_date=T, unknown_reasons="exclude")
+    assert (excluded["placement_id"] == "C").sum() == 1  # censored at the start of its ending week
+    weighted = person_period_frame(history(), DATES, label_date=T, unknown_reasons="weighted")
+    c = weighted[(weighted["placement_id"] == "C") & (weighted["event"] > 0)]
+    assert sorted(c["event"]) == [1, 2] and c["weight"].sum() == pytest.approx(1.0)
+
+
+def test_unknown_strategy_is_checked():
+    with pytest.raises(ValueError, match="unknown_reasons"):
+        landmark_frame(history(), DATES, unknown_reasons="guess")
