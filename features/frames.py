@@ -9,19 +9,21 @@ A neutral ending inside the window is a competing event: the label is 0, known w
 registered. Rows whose placement, as known on T, had already ended on or before a (an ending
 registered late, after a) are dropped: they were never at risk on a.
 
-`label_known_at` is the first date on which the row's label is known:
-- an ending inside the window: the day it was registered (or its end_date, if registered early);
-- no ending inside the window: the window's last day plus `grace_days` (60). Endings are often
+`label_known_at` is the first date on which the row may be used for training:
+- the window's last day plus `grace_days` (60), whatever the label. Endings are often
   registered weeks after the last working day; without a grace period a row whose window just
   closed would be labelled 0 although its ending is merely not registered yet. Sixty days
   covers most late registrations; a later one is noise in training exactly as it is in use.
+  Rows with an ending are not admitted earlier, at its registration: that would select the
+  latest weeks of a training frame on their outcome and fill them with positives;
+- an ending inside the window registered even later than that: the day it was registered.
 A frame for training on T keeps only rows with label_known_at <= T (for the primary `horizon`;
 the other label column is <NA> where it is not yet known on T).
 
 Worked example. PL1 starts 2024-01-08 (a Monday). On a = 2024-03-04 (week 8) the 13-week window
 is 2024-03-05..2024-06-03. If PL1 ends 2024-04-12 with `conflict`, registered 2024-04-20, the row
-has uitval_13w = 1 known on 2024-04-20. Had it not ended, uitval_13w = 0 would be known on
-2024-06-03 + 60 days = 2024-08-02, so a model trained on T = 2024-07-01 does not see this row.
+has uitval_13w = 1; had it not ended, uitval_13w = 0. Either way the row is usable from
+2024-06-03 + 60 days = 2024-08-02, so a model trained on T = 2024-07-01 does not see it.
 """
 
 from __future__ import annotations
@@ -153,7 +155,12 @@ def _class_in(rows: pd.DataFrame, close: np.ndarray) -> np.ndarray:
 
 
 def _known_on(rows: pd.DataFrame, classes: np.ndarray, close: np.ndarray, grace_days: int) -> np.ndarray:
-    return np.where(classes != "none", rows["_end_known"].to_numpy(), close + grace_days).astype(np.int64)
+    """A row is usable once its window has closed plus the grace period, whatever its label: admitting
+    an ending as soon as it is registered, while a row without one waits for its window to close,
+    would fill the latest weeks of every training frame with positives (selection on the outcome).
+    An ending registered even later moves the date to its registration."""
+    closed = close + grace_days
+    return np.where(classes != "none", np.maximum(rows["_end_known"].to_numpy(), closed), closed).astype(np.int64)
 
 
 def _resolve_unknown(known: Known, setting: LabelSetting, rows: pd.DataFrame, classes: dict, primary: str):

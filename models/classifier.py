@@ -112,12 +112,15 @@ class LGBMRiskClassifier(RiskModel):
         self.boosters_: dict[str, lgb.Booster] = {}
         self.best_iterations_: dict[str, int] = {}
         for horizon, label in LABELS.items():
-            y = check_binary(frame[label], label)
+            # A label not yet known on the training date is <NA>: that row is skipped for this horizon only.
+            known = frame[label].notna().to_numpy()
+            Xh, wh = X[known], weight[known]
+            y = check_binary(frame.loc[known, label], label)
             n_trees = self.n_estimators
             if later is not None:
-                n_trees = self._early_stop(X, y, weight, later)
+                n_trees = self._early_stop(Xh, y, wh, later[known])
             self.best_iterations_[horizon] = n_trees
-            self.boosters_[horizon] = lgb.train(self._params(), _lgbm.dataset(X, y, weight), num_boost_round=n_trees)
+            self.boosters_[horizon] = lgb.train(self._params(), _lgbm.dataset(Xh, y, wh), num_boost_round=n_trees)
         return self
 
     def _early_stop(self, X, y, weight, later) -> int:

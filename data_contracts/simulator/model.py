@@ -23,16 +23,16 @@ PROTECT_WEEKS = 12           # weeks an intervention protects
 RENEWALS = 3                 # a fixed-term contract is reviewed at most this often, 52 weeks apart
 
 _k = np.arange(HAZARD_WEEKS, dtype=float)
-TENURE_U = 0.20 + 1.1 * np.exp(-_k / 8.0) + 0.5 * np.exp(-_k / 30.0)
-TENURE_N = 0.75 + 0.5 * np.exp(-_k / 26.0)
+TENURE_U = 0.13 + 1.2 * np.exp(-_k / 8.0) + 0.8 * np.exp(-_k / 20.0)
+TENURE_N = 0.5 + 0.6 * np.exp(-_k / 26.0)
 TENURE_S = 0.5 + 1.0 * np.exp(-_k / 15.0)
 SPRINGBOARD_END = np.where((_k >= 49) & (_k <= 56), 0.30, 0.0)   # springplank_afgerond around week 52
 
-BASE_U = 0.0060
-BASE_N = 0.0013
+BASE_U = 0.0052
+BASE_N = 0.0019
 STATE_U = np.array([1.0, 2.3, 5.5])
 STATE_N = np.array([1.0, 1.15, 1.4])
-NONRENEW = np.array([0.08, 0.30, 0.55])   # P(contract not renewed | review week, state)
+NONRENEW = np.array([0.05, 0.22, 0.45])   # P(contract not renewed | review week, state)
 PROTECT_U = 0.6                           # hazard multiplier while an intervention protects
 RETIRE_HAZARD = 0.35
 MAX_TOTAL_HAZARD = 0.95

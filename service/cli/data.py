@@ -21,19 +21,6 @@ from service.settings import get_settings
 console = Console()
 
 
-def simulate(
-    out: Annotated[Path, typer.Option("--out", help="Folder to write the export to.")],
-    seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
-    as_of: Annotated[str, typer.Option("--as-of", help="Export date (YYYY-MM-DD).")] = "2026-11-22",
-    scale: Annotated[str, typer.Option(help="rotterdam or national (about 40x).")] = "rotterdam",
-    faults: Annotated[float, typer.Option(help="Share of extra rows that break the contract.")] = 0.0,
-    fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
-) -> None:
-    from data_contracts.simulator.cli import simulate_cmd
-
-    simulate_cmd(out=out, seed=seed, as_of=as_of, scale=scale, faults=faults, fmt=fmt)
-
-
 def ingest(folder: Annotated[Path, typer.Argument(exists=True, file_okay=False, help="Export folder.")]) -> None:
     engine = make_engine(get_settings().db_url)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),

@@ -34,7 +34,8 @@ def test_as_uitval_counts_unknown_endings_as_uitval_and_neutral_as_competing_eve
     assert labels(frame) == {"A": 1, "B": 0, "C": 1, "D": 0}  # E had ended before: never at risk
     assert (frame["weight"] == 1).all()
     a = frame[(frame["placement_id"] == "A") & (frame["as_of"] == "2024-01-15")].iloc[0]
-    assert a["label_known_at"] == pd.Timestamp("2024-02-20")
+    # registered 2024-02-20, but usable only once its window closed (no selection on the outcome)
+    assert a["label_known_at"] == pd.Timestamp("2024-01-15") + pd.Timedelta(days=91 + 60)
     d = frame[(frame["placement_id"] == "D") & (frame["as_of"] == "2024-01-15")].iloc[0]
     assert d["label_known_at"] == pd.Timestamp("2024-01-15") + pd.Timedelta(days=91 + 60)
     assert pd.isna(d["uitval_52w"])  # its 52-week window closes in 2025: unknown on T
@@ -86,7 +87,10 @@ def test_training_frame_on_a_date_holds_only_labels_known_then():
     def ids(t):
         return set(landmark_frame(full, DATES, label_date=t, unknown_reasons="as_uitval")["placement_id"])
 
-    assert ids("2024-02-19") == {"C"} and ids("2024-02-25") == {"A", "B", "C"}
+    # The rows of 2024-01-15 enter together once their window (to 2024-04-15) closed plus 60 days,
+    # the endings of A, B and C no earlier than D's "no ending": no selection on the outcome.
+    assert ids("2024-06-13") == set()
+    assert ids("2024-06-14") == {"A", "B", "C", "D"}
 
 
 def test_52_week_horizon_waits_for_the_whole_first_year():
