@@ -65,32 +65,39 @@ class LabelSetting:
 
 
 def landmark_frame(
-    history: dict[str, pd.DataFrame] | Known, as_of_dates, *, horizon: str = "13w", label_date=None,
+    history: dict[str, pd.DataFrame] | Known, as_of_dates, *, horizon: str | None = "13w", label_date=None,
     unknown_reasons: str = "weighted", grace_days: int = GRACE_DAYS, structured_since=None,
     features: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Landmark rows with `uitval_13w`, `uitval_52w`, `weight` and `label_known_at`, keeping only
-    rows whose `horizon` label is known on `label_date` (default: the last day in the history)."""
-    if horizon not in HORIZONS:
-        raise ValueError(f"horizon must be one of {HORIZONS}, but was {horizon!r}")
+    """Landmark rows with `uitval_13w`, `uitval_52w`, `weight`, and per horizon `label_known_at_13w`
+    and `label_known_at_52w`, keeping only rows whose `horizon` label is known on `label_date`
+    (default: the last day in the history); `label_known_at` repeats the primary horizon's.
+
+    `horizon=None` keeps every row with at least one label known, the other one <NA>: the frame a
+    model with one booster per horizon trains on (each horizon then uses its own rows)."""
+    if horizon is not None and horizon not in HORIZONS:
+        raise ValueError(f"horizon must be one of {HORIZONS} or None, but was {horizon!r}")
     known, setting, rows = _rows(history, as_of_dates, label_date, unknown_reasons, grace_days, structured_since,
                                  features)
     windows = {h: _window(rows, h) for h in HORIZONS}
     classes = {h: _class_in(rows, close) for h, close in windows.items()}
-    rows, classes, weight = _resolve_unknown(known, setting, rows, classes, primary=horizon)
+    rows, classes, weight = _resolve_unknown(known, setting, rows, classes, primary=horizon or "13w")
     out = rows.drop(columns=_WORK_COLUMNS)
     label_day = setting.label_day
+    usable = np.zeros(len(rows), dtype=bool)
     for h in HORIZONS:
         known_on = _known_on(rows, classes[h], _window(rows, h), setting.grace_days)
         label = pd.array(np.where(classes[h] == "uitval", 1, 0), dtype="Int8")
         if h == horizon:
             out["label_known_at"] = day_to_timestamp(known_on)
+            usable |= known_on <= label_day
         else:  # not yet known on T, or resting on an unknown reason the strategy left as is
             label[(known_on > label_day) | (classes[h] == "unknown")] = pd.NA
+            usable |= (horizon is None) & ~pd.isna(label)
         out[f"uitval_{h}"] = label
+        out[f"label_known_at_{h}"] = day_to_timestamp(known_on)
     out["weight"] = weight
-    keep = day_number(out["label_known_at"]) <= label_day
-    return out[keep].reset_index(drop=True)
+    return out[usable].reset_index(drop=True)
 
 
 def person_period_frame(

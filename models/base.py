@@ -30,6 +30,9 @@ WEEK = "week"
 EVENT = "event"
 WEIGHT = "weight"
 LABELS = {"13w": "uitval_13w", "52w": "uitval_52w"}
+# The date from which each row's label may be used, per horizon (optional): a temporal hold-out by
+# these dates holds out the newest labels, whatever their as-of date or tenure.
+KNOWN_AT = {"13w": "label_known_at_13w", "52w": "label_known_at_52w"}
 HORIZON_WEEKS = {"13w": 13, "52w": 52}
 RISK_COLUMNS = ["risk_13w", "risk_52w"]
 YEAR_WEEKS = 52

@@ -135,11 +135,11 @@ class LogisticBaseline(RiskModel):
                 raise ValueError(
                     f"feature {name!r} must be numeric, bool or category, but has dtype {frame[name].dtype}")
         X, weight = self._inputs(frame), check_weights(frame[WEIGHT])
-        self.pipelines_ = {
-            horizon: self._pipeline(self.numeric_, self.categorical_).fit(
-                X, check_binary(frame[label], label), logistic__sample_weight=weight)
-            for horizon, label in LABELS.items()
-        }
+        self.pipelines_ = {}
+        for horizon, label in LABELS.items():
+            known = frame[label].notna().to_numpy()  # a label not yet known skips this horizon only
+            self.pipelines_[horizon] = self._pipeline(self.numeric_, self.categorical_).fit(
+                X[known], check_binary(frame.loc[known, label], label), logistic__sample_weight=weight[known])
         return self
 
     def predict_risks(self, X: pd.DataFrame) -> pd.DataFrame:

@@ -1,10 +1,11 @@
 """Calibrate a model's risks on landmark rows it did not train on.
 
-``TemporalCalibrated(model)`` splits a landmark frame by time: the rows in the last ``calibration_weeks``
-distinct as-of dates are held out; the model fits on the earlier rows and one calibrator per horizon (isotonic
-or Platt) maps its risks to the held-out labels. Worked example with weekly as-of dates 2025-01-06 .. 2025-12-29
-(52 dates) and ``calibration_weeks=8``: the model sees as-of dates up to 2025-11-03, the calibrators
-2025-11-10 .. 2025-12-29.
+``TemporalCalibrated(model)`` holds out, per horizon, the rows whose label became usable in the last
+``calibration_weeks`` weeks (``KNOWN_AT`` columns; without them, the rows of the last ``calibration_weeks``
+as-of dates); the model fits on the rows held out for neither horizon and one calibrator per horizon
+(isotonic or Platt) maps its risks to that horizon's held-out labels. Worked example with weekly as-of
+dates 2025-01-06 .. 2025-12-29 (52 dates), no KNOWN_AT columns and ``calibration_weeks=8``: the model
+sees as-of dates up to 2025-11-03, the calibrators 2025-11-10 .. 2025-12-29.
 
 Models that fit on another frame (the survival models take a person-period frame) are fitted by the caller and
 passed with ``prefit=True``; ``fit`` then only fits the calibrators, on whatever landmark frame it is given,
@@ -27,7 +28,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
 from models.base import LABELS, WEIGHT, RiskModel, check_binary, check_choice, check_int, check_weights, require_columns
-from models.classifier import AS_OF, temporal_split
+from models.classifier import horizon_split
 
 EPS = 1e-6
 
@@ -64,24 +65,23 @@ class TemporalCalibrated(RiskModel):
         if self.prefit:
             check_is_fitted(self.model, "features_")
             self.model_ = self.model
-            held_out = frame
+            held_out = {h: frame for h in LABELS}
         else:
             check_int("calibration_weeks", self.calibration_weeks)
-            require_columns(frame, [AS_OF], "frame")
-            later = temporal_split(frame[AS_OF], self.calibration_weeks)
-            self.model_ = clone(self.model).fit(frame[~later], features)
-            held_out = frame[later]
+            later = {h: horizon_split(frame, h, self.calibration_weeks) for h in LABELS}
+            self.model_ = clone(self.model).fit(frame[~np.logical_or.reduce(list(later.values()))], features)
+            held_out = {h: frame[mask] for h, mask in later.items()}
         self.features_ = self.model_.features_
-        risks = self.model_.predict_risks(held_out)
-        weight = check_weights(held_out[WEIGHT])
         self.calibrators_ = {}
         for horizon, label in LABELS.items():
-            y = check_binary(held_out[label], label)
+            rows = held_out[horizon][held_out[horizon][label].notna().to_numpy()]
+            y = check_binary(rows[label], label)
             if len(np.unique(y)) < 2:
                 raise ValueError(f"{label} in the calibration rows is all {y[0]}: cannot calibrate")
+            risk = self.model_.predict_risks(rows)[f"risk_{horizon}"].to_numpy()
             calibrator = (IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip") if self.method == "isotonic"
                           else PlattCalibrator())
-            self.calibrators_[horizon] = calibrator.fit(risks[f"risk_{horizon}"].to_numpy(), y, sample_weight=weight)
+            self.calibrators_[horizon] = calibrator.fit(risk, y, sample_weight=check_weights(rows[WEIGHT]))
         return self
 
     def predict_risks(self, X: pd.DataFrame) -> pd.DataFrame:

@@ -18,6 +18,7 @@ from sklearn.utils.validation import check_is_fitted
 from models import _lgbm
 from models.base import (
     HORIZON_WEEKS,
+    KNOWN_AT,
     LABELS,
     TENURE,
     WEIGHT,
@@ -43,6 +44,20 @@ def temporal_split(as_of: pd.Series, last_weeks: int) -> np.ndarray:
         raise ValueError(
             f"validation_weeks={last_weeks} leaves no earlier rows: the frame has {len(dates)} as-of dates")
     return (as_of >= dates[-last_weeks]).to_numpy()
+
+
+def horizon_split(frame: pd.DataFrame, horizon: str, last_weeks: int) -> np.ndarray:
+    """The later slice for one horizon (rows with that label only): rows whose label became usable in the last ``last_weeks`` weeks
+    (``KNOWN_AT``), or, without that column, rows of the last ``last_weeks`` as-of dates. Splitting on
+    when labels became known keeps a 52-week hold-out from being only the longest-running placements."""
+    column, labelled = KNOWN_AT[horizon], frame[LABELS[horizon]].notna().to_numpy()
+    if column not in frame.columns:
+        return temporal_split(frame[AS_OF], last_weeks) & labelled
+    known_at = pd.to_datetime(frame[column]).where(labelled)
+    later = (known_at > known_at.max() - pd.Timedelta(weeks=last_weeks)).to_numpy()
+    if later.sum() == labelled.sum() or not later.any():
+        raise ValueError(f"{column}: the last {last_weeks} weeks leave no earlier or no later rows")
+    return later
 
 
 class LGBMRiskClassifier(RiskModel):
@@ -104,7 +119,6 @@ class LGBMRiskClassifier(RiskModel):
         columns = [*features, TENURE]
         X = _lgbm.model_matrix(frame, columns)
         weight = check_weights(frame[WEIGHT])
-        later = temporal_split(frame[AS_OF], self.validation_weeks) if self.validation_weeks else None
 
         self.features_ = features
         self.columns_ = columns
@@ -117,8 +131,8 @@ class LGBMRiskClassifier(RiskModel):
             Xh, wh = X[known], weight[known]
             y = check_binary(frame.loc[known, label], label)
             n_trees = self.n_estimators
-            if later is not None:
-                n_trees = self._early_stop(Xh, y, wh, later[known])
+            if self.validation_weeks:
+                n_trees = self._early_stop(Xh, y, wh, horizon_split(frame[known], horizon, self.validation_weeks))
             self.best_iterations_[horizon] = n_trees
             self.boosters_[horizon] = lgb.train(self._params(), _lgbm.dataset(Xh, y, wh), num_boost_round=n_trees)
         return self

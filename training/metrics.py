@@ -51,7 +51,10 @@ def _safe(fn, y, p) -> float:
 
 
 def date_metrics(y13: np.ndarray, y52: np.ndarray, p13: np.ndarray, p52: np.ndarray, k: int) -> dict[str, float]:
-    """All metrics for the placements scored on one test date."""
+    """All metrics for the placements scored on one test date (a NaN label is left out of its horizon)."""
+    y13, y52, p13, p52 = (np.asarray(a, float) for a in (y13, y52, p13, p52))
+    known13, known52 = ~np.isnan(y13), ~np.isnan(y52)
+    y13, p13, y52, p52 = y13[known13], p13[known13], y52[known52], p52[known52]
     precision, recall = top_k(y52, p52, k)
     return {
         "n": len(y52),

@@ -119,3 +119,11 @@ def test_person_period_rows_carry_the_event_of_their_week():
 def test_unknown_strategy_is_checked():
     with pytest.raises(ValueError, match="unknown_reasons"):
         landmark_frame(history(), DATES, unknown_reasons="guess")
+
+
+def test_horizon_none_keeps_rows_with_any_label_known_each_label_on_its_own_date():
+    t = "2024-06-14"  # the 13-week windows of 2024-01-15 closed plus grace; no 52-week window yet
+    frame = landmark_frame(history(), DATES, horizon=None, label_date=t, unknown_reasons="as_uitval")
+    assert set(frame["placement_id"]) == {"A", "B", "C", "D"}
+    assert frame["uitval_13w"].notna().all() and frame["uitval_52w"].isna().all()
+    assert (frame["label_known_at_13w"] <= t).all() and (frame["label_known_at_52w"] > t).all()

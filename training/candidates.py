@@ -1,0 +1,58 @@
+"""The models a backtest compares: two candidates for champion and the baselines any claim must beat.
+
+Each entry says which frame it learns from (`landmark` or `person_period`) and how to build it.
+Landmark rows carry features + tenure_weeks; person-period rows get `week` = tenure_weeks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from models.base import RiskModel
+from models.baselines import CurrentPracticeRule, LogisticBaseline, TenureBaseline
+from models.calibration import TemporalCalibrated
+from models.classifier import LGBMRiskClassifier
+from models.survival import LGBMCompetingRisk
+
+# The rule of today's practice reads these two signal counts (derived in `add_rule_signals`).
+SICK_4W, ZORGELIJK_4W = "sick_reports_4w", "zorgelijk_contacts_4w"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    name: str
+    frame: str                       # "landmark" or "person_period"
+    make: Callable[[], RiskModel]
+    champion_candidate: bool
+
+
+def lightgbm(n_jobs: int = 2) -> RiskModel:
+    classifier = LGBMRiskClassifier(n_estimators=300, learning_rate=0.08, num_leaves=15, min_child_samples=100,
+                                    validation_weeks=8, early_stopping_rounds=25, n_jobs=n_jobs)
+    return TemporalCalibrated(classifier, method="isotonic", calibration_weeks=8)
+
+
+def survival(n_jobs: int = 2) -> RiskModel:
+    return LGBMCompetingRisk(n_estimators=150, learning_rate=0.08, num_leaves=15, min_child_samples=200,
+                             n_jobs=n_jobs)
+
+
+CANDIDATES = [
+    Candidate("lightgbm", "landmark", lightgbm, True),
+    Candidate("survival", "person_period", survival, True),
+    Candidate("tenure_rate", "person_period", TenureBaseline, False),
+    Candidate("logistic", "landmark", lambda: LogisticBaseline(C=0.1), False),
+    Candidate("current_practice", "landmark", lambda: CurrentPracticeRule(SICK_4W, ZORGELIJK_4W), False),
+]
+
+
+def add_rule_signals(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add the count of `zorgelijk` contacts (jobcoach or municipality) in the last 4 weeks."""
+    count = 0
+    for kind in ("jobcoach", "municipality"):
+        share = frame[f"{kind}_zorgelijk_share_4w"].fillna(0)
+        count = count + (share * frame[f"{kind}_contacts_4w"].fillna(0)).round()
+    return frame.assign(**{ZORGELIJK_4W: count})
