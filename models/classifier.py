@@ -48,8 +48,9 @@ def temporal_split(as_of: pd.Series, last_weeks: int) -> np.ndarray:
 
 def horizon_split(frame: pd.DataFrame, horizon: str, last_weeks: int) -> np.ndarray:
     """The later slice for one horizon (rows with that label only): rows whose label became usable in the
-    last ``last_weeks`` weeks (``KNOWN_AT``), or, without that column, rows of the last ``last_weeks`` as-of dates. Splitting on
-    when labels became known keeps a 52-week hold-out from being only the longest-running placements."""
+    last ``last_weeks`` weeks (``KNOWN_AT``), or, without that column, rows of the last ``last_weeks`` as-of
+    dates. Splitting on when labels became known keeps a 52-week hold-out from being only the longest-running
+    placements."""
     column, labelled = KNOWN_AT[horizon], frame[LABELS[horizon]].notna().to_numpy()
     if column not in frame.columns:
         return temporal_split(frame[AS_OF], last_weeks) & labelled
