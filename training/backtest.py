@@ -51,7 +51,7 @@ class BacktestResult:
     notes: list[str] = field(default_factory=list)
 
 
-def test_dates(as_of: date, n: int) -> list[pd.Timestamp]:
+def weekly_test_dates(as_of: date, n: int) -> list[pd.Timestamp]:
     """The last `n` Mondays whose 52-week labels are all known on `as_of`."""
     last = pd.Timestamp(as_of) - timedelta(days=363 + GRACE_DAYS)
     last -= timedelta(days=last.weekday())
@@ -91,7 +91,7 @@ def evaluation_rows(known: Known, weekly: pd.DataFrame, dates: list[pd.Timestamp
 
 def run_backtest(known: Known, weekly: pd.DataFrame, config: BacktestConfig, oracle: pd.DataFrame | None = None,
                  candidates: list[Candidate] = CANDIDATES, progress=None) -> BacktestResult:
-    dates = test_dates(config.as_of, config.n_test_dates)
+    dates = weekly_test_dates(config.as_of, config.n_test_dates)
     features = model_features(weekly)
     test = evaluation_rows(known, weekly, dates, config.as_of)
     scored = []

@@ -7,6 +7,7 @@ Landmark rows carry features + tenure_weeks; person-period rows get `week` = ten
 from __future__ import annotations
 
 from collections.abc import Callable
+import os
 from dataclasses import dataclass
 
 import pandas as pd
@@ -29,15 +30,21 @@ class Candidate:
     champion_candidate: bool
 
 
-def lightgbm(n_jobs: int = 2) -> RiskModel:
+def threads() -> int:
+    """LightGBM threads per fit: LKS_THREADS (default 2, the machine's cores). Parallel test workers
+    set 1: OpenMP threads that outnumber the cores spin-wait and slow everything down many times."""
+    return int(os.environ.get("LKS_THREADS", "2"))
+
+
+def lightgbm(n_jobs: int | None = None) -> RiskModel:
     classifier = LGBMRiskClassifier(n_estimators=300, learning_rate=0.08, num_leaves=15, min_child_samples=100,
-                                    validation_weeks=8, early_stopping_rounds=25, n_jobs=n_jobs)
+                                    validation_weeks=8, early_stopping_rounds=25, n_jobs=n_jobs or threads())
     return TemporalCalibrated(classifier, method="isotonic", calibration_weeks=8)
 
 
-def survival(n_jobs: int = 2) -> RiskModel:
+def survival(n_jobs: int | None = None) -> RiskModel:
     return LGBMCompetingRisk(n_estimators=150, learning_rate=0.08, num_leaves=15, min_child_samples=200,
-                             n_jobs=n_jobs)
+                             n_jobs=n_jobs or threads())
 
 
 CANDIDATES = [

@@ -30,6 +30,7 @@ class ReportInputs:
     incidence: pd.DataFrame                      # week, cif_uitval, cif_neutral
     shap_summary: pd.DataFrame                   # feature, mean_abs_contribution
     strategies: pd.DataFrame = field(default_factory=pd.DataFrame)  # unknown-reason comparison
+    fairness: pd.DataFrame = field(default_factory=pd.DataFrame)    # audit by protected ground
     notes: list[str] = field(default_factory=list)
 
 
@@ -98,6 +99,7 @@ def render(inputs: ReportInputs) -> str:
     )
     strategies = inputs.strategies.to_html(index=False, float_format="%.3f") if len(inputs.strategies) else "<p>-</p>"
     notes = "".join(f"<li>{html.escape(n)}</li>" for n in inputs.notes)
+    fairness = inputs.fairness.to_html(index=False, float_format="%.3f") if len(inputs.fairness) else "<p>-</p>"
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(inputs.title)}</title>
 <style>body{{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}}
 table{{border-collapse:collapse;margin:1em 0}} td,th{{border:1px solid #ccc;padding:4px 8px;text-align:right}}
@@ -110,4 +112,8 @@ th{{background:#f4f4f4}} img{{max-width:100%}}</style></head><body>
 <h2>Cumulative incidence of uitval and neutral endings by tenure</h2>{_incidence(inputs.incidence)}
 <h2>What drives the risk (SHAP)</h2>{_shap(inputs.shap_summary)}
 <h2>Unknown end reasons: strategies compared</h2>{strategies}
+<h2>Fairness audit (protected grounds and district: audit only, never model inputs)</h2>
+<p>Per group, over all test dates: share of placements on the weekly top-k list, share of its uitval the list
+catches, mean predicted risk and observed rate. Large gaps in recall between groups need an explanation.</p>
+{fairness}
 <h2>Notes</h2><ul>{notes}</ul></body></html>"""

@@ -30,12 +30,21 @@ TEXTS = (
 )
 _INTERVENTION0 = len(codes.CONTACT_ASSESSMENT)
 _SIGNAL0 = _INTERVENTION0 + len(codes.INTERVENTION)
-RATING = np.array([[0.55, 0.40, 0.05], [0.20, 0.45, 0.35], [0.05, 0.30, 0.65]])
-SICK_RATE = np.array([0.006, 0.025, 0.12])
-SIGNAL_RATE = np.array([0.003, 0.02, 0.08])
-HOURS_RATE = np.array([0.004, 0.008, 0.03])
-COACH_STATE = np.array([1.0, 1.3, 1.7])
-MUNI_STATE = np.array([1.0, 1.4, 2.0])
+# Emissions of the hidden state (rows: stable, strained, crisis). A jobcoach sees a coached
+# placement every few weeks and more often when it goes badly; the municipality is called in
+# when there is trouble. Contacts are rated in line with the state; sick reports, employer
+# signals and hours cuts cluster in strained and crisis weeks.
+RATING = np.array([[0.62, 0.35, 0.03], [0.15, 0.45, 0.40], [0.04, 0.21, 0.75]])
+SICK_RATE = np.array([0.004, 0.035, 0.15])
+SIGNAL_RATE = np.array([0.002, 0.03, 0.12])
+HOURS_RATE = np.array([0.003, 0.012, 0.04])
+COACH_STATE = np.array([1.0, 1.8, 2.5])
+MUNI_STATE = np.array([1.0, 2.0, 3.5])
+MUNI_RATE = 0.08                # per week in the first year, half that later
+# A poor match shows early: a cut in hours or a new loonwaarde assessment in weeks 2..20.
+EARLY_WEEKS = (2, 20)
+EARLY_HOURS_CUT = (0.004, 0.03)     # weekly rate: base + per unit of poor match
+EARLY_WAGE_CHECK = (0.003, 0.03)
 
 
 @dataclass
@@ -82,7 +91,7 @@ def simulate_weeks(rng: np.random.Generator, pop: Population, effects, as_of: da
     last_int, last_warn, last_sick = np.full(n, -1000), np.full(n, -1000), np.full(n, -1000)
     states = np.full((n, 53), -1, np.int8)
     has_coach = p["jobcoach_org_code"] < 5
-    coach_rate = np.minimum(0.8, 0.03 + 0.035 * p["jobcoach_hours_per_month"]) * has_coach
+    coach_rate = np.minimum(0.7, 0.18 + 0.02 * p["jobcoach_hours_per_month"]) * has_coach
     hz, ev, iv = _Collector(), _Collector(), _Collector()
 
     idx = np.flatnonzero(weeks_avail > 0)
@@ -104,7 +113,7 @@ def simulate_weeks(rng: np.random.Generator, pop: Population, effects, as_of: da
         # Coordinators act on last week's warning signs.
         eligible = (last_warn[idx] == k - 1) & (k > last_int[idx] + model.PROTECT_WEEKS)
         eligible &= week_day + 6 >= lks[idx]
-        q = np.where(week_day >= COORDINATOR_START, 0.45, 0.12)
+        q = np.where(week_day >= COORDINATOR_START, 0.35, 0.12)
         act = eligible & (rng.random(len(idx)) < q)
         if act.any():
             a = idx[act]
@@ -159,7 +168,7 @@ def _emit_events(rng, ev: _Collector, idx, k, s, week_day, lks, coach_rate, p, l
 
     tenure = 1.0 if k < 26 else 0.6
     for etype, rate in (("jobcoach_contact", coach_rate * COACH_STATE[s] * tenure),
-                        ("municipality_contact", (0.06 if k < 52 else 0.03) * MUNI_STATE[s])):
+                        ("municipality_contact", MUNI_RATE * (1.0 if k < 52 else 0.5) * MUNI_STATE[s])):
         rating = _draw(rng, RATING[s])
         a = add(rng.random(m) < rate, etype, text=lambda a, r=rating: r[a])
         worried = a[rating[a] == 2]
@@ -179,6 +188,14 @@ def _emit_events(rng, ev: _Collector, idx, k, s, week_day, lks, coach_rate, p, l
     if k % 52 == 51:
         wv = np.clip(p["wage_value_pct"][idx] + rng.normal(0, 5, m) - 6 * (s == 2), 0, 100).round()
         add(rng.random(m) < 0.7, "wage_value_assessment", value_num=lambda a: wv[a])
+    elif EARLY_WEEKS[0] <= k <= EARLY_WEEKS[1]:
+        poor = np.maximum(0.0, -p["match"][idx])
+        cut = np.clip(hours - rng.choice([2.0, 4.0, 6.0, 8.0], m), 1, 40)
+        add(rng.random(m) < EARLY_HOURS_CUT[0] + EARLY_HOURS_CUT[1] * poor, "hours_change",
+            value_num=lambda a: cut[a])
+        lower = np.clip(p["wage_value_pct"][idx] - 3 - 8 * poor + rng.normal(0, 3, m), 0, 100).round()
+        add(rng.random(m) < EARLY_WAGE_CHECK[0] + EARLY_WAGE_CHECK[1] * poor,
+            "wage_value_assessment", value_num=lambda a: lower[a])
 
 
 def _emit_extensions(ev: _Collector, idx, k, p, rng) -> None:

@@ -30,10 +30,11 @@ SPRINGBOARD_END = np.where((_k >= 49) & (_k <= 56), 0.30, 0.0)   # springplank_a
 
 BASE_U = 0.0052
 BASE_N = 0.0019
-STATE_U = np.array([1.0, 2.3, 5.5])
+STATE_U = np.array([1.0, 2.5, 8.0])
 STATE_N = np.array([1.0, 1.15, 1.4])
 NONRENEW = np.array([0.05, 0.22, 0.45])   # P(contract not renewed | review week, state)
-PROTECT_U = 0.6                           # hazard multiplier while an intervention protects
+PROTECT_U = 0.75                          # hazard multiplier while an intervention protects
+PROTECT_BOOST = 1.3                       # recovery speed-up while an intervention protects
 RETIRE_HAZARD = 0.35
 MAX_TOTAL_HAZARD = 0.95
 
@@ -68,12 +69,12 @@ def hazards(k, state, lu, ln, review_first, springboard, retire_week, protected)
 def transitions(k, ls, protected) -> np.ndarray:
     """Transition matrices T_k, shape broadcast(k, ls, protected) + (3, 3); rows sum to one."""
     k, ls, protected = np.broadcast_arrays(k, ls, protected)
-    boost = np.where(protected, 1.7, 1.0)
-    up1 = np.minimum(0.025 * _tenure(TENURE_S, k) * np.exp(ls), 0.5)      # stable -> strained
+    boost = np.where(protected, PROTECT_BOOST, 1.0)
+    up1 = np.minimum(0.02 * _tenure(TENURE_S, k) * np.exp(ls), 0.5)      # stable -> strained
     up2 = np.minimum(0.002 * np.exp(ls), 0.1)                             # stable -> crisis
-    down1 = 0.09 * boost                                                  # strained -> stable
+    down1 = 0.07 * boost                                                  # strained -> stable
     worse = np.minimum(0.04 * np.exp(0.5 * ls) / boost, 0.4)              # strained -> crisis
-    back = 0.10 * boost                                                   # crisis -> strained
+    back = 0.08 * boost                                                   # crisis -> strained
     heal = 0.03 * boost                                                   # crisis -> stable
     out = np.empty(k.shape + (3, 3))
     out[..., 0, 1], out[..., 0, 2] = up1, up2
@@ -87,7 +88,7 @@ def transitions(k, ls, protected) -> np.ndarray:
 
 def initial_state_probs(ls: np.ndarray) -> np.ndarray:
     """P(S_0 = s): a poor start (strained) is likelier when the placement's risk is high."""
-    strained = 1.0 / (1.0 + np.exp(1.7 - 1.0 * ls))
+    strained = 1.0 / (1.0 + np.exp(2.0 - 1.2 * ls))
     crisis = 0.1 * strained
     return np.stack([1.0 - strained - crisis, strained, crisis], axis=-1)
 

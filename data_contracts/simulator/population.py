@@ -21,7 +21,7 @@ YEARLY_STARTS = {
     2023: 600, 2024: 680, 2025: 740,
 }
 MONTH_WEIGHT = np.array([1.2, 1.1, 1.1, 1.0, 1.0, 1.0, 0.7, 0.7, 1.1, 1.1, 1.0, 0.6])
-EMPLOYERS_PER_PLACEMENT = 0.3
+EMPLOYERS_PER_PLACEMENT = 0.2
 N_JOBCOACHES = 40
 TEAMS = ["team_noord", "team_zuid", "team_centrum", "team_oost", "team_west"]
 DISTRICT_TEAM = {
@@ -49,6 +49,9 @@ LANGUAGE_BY_MIGRATION = {
     "onbekend": [15, 25, 40, 20],
 }
 MATCH_BY_LANGUAGE = {"onvoldoende": -0.45, "basis": -0.2, "voldoende": 0.0, "onbekend": -0.1}
+# Employer support climate by sector: high turnover and pressure in horeca and cleaning.
+SECTOR_CLIMATE = {"horeca": -0.25, "schoonmaak": -0.15, "detailhandel": -0.1, "logistiek": -0.05,
+                  "zorg": 0.1, "overheid": 0.2, "groen": 0.1}
 
 
 def day(d: date) -> int:
@@ -103,14 +106,18 @@ def _employers(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     sector[etype == 1] = _choice(rng, ["productie", "groen", "schoonmaak", "overig"], [4, 3, 2, 1],
                                  int((etype == 1).sum()))
     sector[etype == 2] = "overheid"
-    quality = rng.normal(0, 0.5, n) + 0.3 * (etype == 1)
     own = rng.random(n) < np.array([0.08, 0.25, 0.45, 0.65])[size]
     own |= etype > 0
+    harrie = rng.random(n) < 0.25 + 0.3 * (size >= 2)
+    social = rng.random(n) < np.array([0.05, 0.15, 0.35, 0.6])[size]
+    # How well an employer supports LKS workers shows in its profile (sector, size, own coach,
+    # training, social return), but a good part is its own culture, seen only in its track record.
+    profile = (np.vectorize(SECTOR_CLIMATE.get)(sector, 0.0) + 0.08 * size + 0.15 * own
+               + 0.15 * harrie + 0.10 * social + 0.3 * (etype == 1))
+    quality = profile - 0.25 + rng.normal(0, 0.25, n)
     return {
         "type_code": etype, "weight": weight, "size_code": size, "sector": sector,
-        "quality": quality, "own_jobcoach": own,
-        "harrie": rng.random(n) < 0.25 + 0.3 * (size >= 2),
-        "social_return": rng.random(n) < np.array([0.05, 0.15, 0.35, 0.6])[size],
+        "quality": quality, "own_jobcoach": own, "harrie": harrie, "social_return": social,
     }
 
 
@@ -171,11 +178,13 @@ def build(rng: np.random.Generator, scale: str, as_of: date) -> Population:
     sector_need = need[np.argsort(codes.SECTOR)][sector_idx]
     p["sector_mismatch"] = p["education_rank"] < sector_need
     shift = np.vectorize(MATCH_BY_LANGUAGE.get)(p["dutch_language_level"])
-    raw = rng.normal(0, 1, n) + shift
-    p["trial_placement_before"] = rng.random(n) < 1 / (1 + np.exp(0.5 - 0.6 * raw))
+    # A poor match is often placed after no trial, and at more hours than the loonwaarde supports
+    # (the job asks more than the person can deliver); early events show the rest (`dynamics`).
+    raw = rng.normal(0, 0.75, n) + shift
+    p["trial_placement_before"] = rng.random(n) < 1 / (1 + np.exp(0.3 - 1.3 * raw))
     wage_value = np.clip(rng.normal(55, 15, n), 15, 95).round()
-    gap = np.abs(rng.normal(0, 3, n)) + 7 * np.maximum(0, -raw)
-    hours = 8 + 28 * wage_value / 100 + np.where(rng.random(n) < 0.5, gap, -gap)
+    gap = rng.normal(0, 2.0, n) + 8 * np.maximum(0, -raw) - 2 * np.maximum(0, raw)
+    hours = 8 + 28 * wage_value / 100 + gap
     p["hours_per_week"] = np.clip(np.round(hours * 2) / 2, 4, 40)
     p["wage_value_pct"] = wage_value
     p["match"] = raw - 0.6 * p["sector_mismatch"] + 0.3 * p["trial_placement_before"]

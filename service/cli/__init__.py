@@ -6,12 +6,15 @@ from typing import Annotated
 import typer
 
 from data_contracts.simulator.cli import simulate_cmd
-from service.cli import data
+from service.cli import data, model
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="LKS-uitval early warning.")
 app.command("simulate", help="Write a simulated municipality's export folder (and its truth/).")(simulate_cmd)
 app.command("ingest", help="Validate an export folder and store it with full history.")(data.ingest)
 app.command("status", help="Show what the store holds.")(data.status)
+app.command("train", help="Backtest, train on what was known on a date, log to MLflow, register.")(model.train)
+app.command("evaluate", help="Champion and challenger side by side, with baselines and oracle.")(model.evaluate)
+app.command("promote", help="Make the challenger champion, through quality and fairness gates.")(model.promote)
 app.command("features", help="Write the features of every active placement as known on a date.")(data.features)
 
 

@@ -116,3 +116,28 @@ def test_uitval_differs_by_language_level(joined):
     rate = uitval52.groupby(followed["dutch_language_level"]).mean()
     gap = rate["onvoldoende"] - rate["voldoende"]
     assert gap > 0.02, f"uitval before week 52 by language level: {rate.round(3).to_dict()}"
+
+
+def test_warning_signs_warn(export, truth):
+    """Today's practice, from the export alone: a sick report or a `zorgelijk` contact registered
+    in the 4 weeks before a Monday goes with more uitval in the next 13 weeks (true endings)."""
+    pl = export["placements"][["placement_id", "registered_at"]]
+    ev = export["events"]
+    warning = ev[(ev["event_type"] == "sick_report") | (ev["value_text"] == "zorgelijk")]
+    ends = truth["endings"].set_index("placement_id")
+    flagged, rates = [], []
+    for monday in pd.date_range("2024-01-01", "2025-08-25", freq="7D"):
+        known = monday + pd.Timedelta(days=1)
+        active = pl.loc[pl["registered_at"] < known, "placement_id"]
+        end = active.map(ends["end_date"])
+        active = active[~(end <= monday)]
+        end = end[active.index]
+        seen = warning[(warning["registered_at"] < known)
+                       & (warning["event_date"] > monday - pd.Timedelta(days=28))]
+        uitval = (active.map(ends["true_class"]) == "uitval") & (end <= monday + pd.Timedelta(days=91))
+        flagged.append(active.isin(seen["placement_id"]).to_numpy())
+        rates.append(uitval.to_numpy())
+    flag, uitval = np.concatenate(flagged), np.concatenate(rates)
+    with_sign, without = uitval[flag].mean(), uitval[~flag].mean()
+    assert 0.05 < flag.mean() < 0.4, f"share of placement-weeks with a recent warning: {flag.mean():.3f}"
+    assert with_sign > 1.5 * without, f"13-week uitval with a recent warning {with_sign:.3f}, without {without:.3f}"

@@ -1,0 +1,92 @@
+"""From export to registered champion: train, evaluate, load in a fresh process, promote."""
+
+import json
+import subprocess
+import sys
+
+import mlflow
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from service.cli import app
+
+LOAD = """
+import sys, mlflow, pandas as pd
+from pathlib import Path
+from training.tracking import configure
+configure(Path(sys.argv[1]))
+features = pd.read_parquet(sys.argv[2])
+risks = mlflow.pyfunc.load_model("models:/lks-uitval@champion").predict(features, params={"output": "risks"})
+risks.to_parquet(sys.argv[3])
+"""
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory):
+    root = tmp_path_factory.mktemp("lks")
+    env = pytest.MonkeyPatch()
+    env.setenv("LKS_HOME", str(root / "home"))
+    env.delenv("LKS_DATABASE_URL", raising=False)
+    env.delenv("MLFLOW_TRACKING_URI", raising=False)
+    from service.settings import get_settings
+
+    get_settings.cache_clear()
+    runner = CliRunner()
+    assert runner.invoke(app, ["simulate", "--out", str(root / "export"), "--seed", "5"]).exit_code == 0
+    assert runner.invoke(app, ["ingest", str(root / "export")]).exit_code == 0
+    result = runner.invoke(app, ["train", "--as-of", "2026-11-22", "--test-dates", "4", "--since", "2022-01-03",
+                                 "--truth", str(root / "export" / "truth")])
+    assert result.exit_code == 0, result.output
+    assert "with alias champion" in result.output
+    yield root
+    env.undo()
+    get_settings.cache_clear()
+
+
+def evaluate():
+    result = CliRunner().invoke(app, ["evaluate", "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_evaluate_prints_champion_baselines_and_oracle(home):
+    table = evaluate()
+    assert {"champion", "baselines", "oracle"} <= set(table) and "challenger" not in table
+    assert "current_practice" in table["baselines"] and "logistic" in table["baselines"]
+    for entry in (table["champion"], table["oracle"], *table["baselines"].values()):
+        for key in ("roc_auc_13w", "roc_auc_52w", "pr_auc_52w", "brier_52w", "ece_52w", "precision_at_k",
+                    "recall_at_k", "k", "n_test_dates"):
+            assert key in entry
+        assert entry["n_test_dates"] == 4 and entry["k"] == 25
+
+
+def test_the_champion_loads_in_a_fresh_process_and_predicts_as_in_training(home, tmp_path):
+    run_id = evaluate()["champion"]["run_id"]
+    reference = mlflow.artifacts.download_artifacts(f"runs:/{run_id}/reference")
+    out = tmp_path / "risks.parquet"
+    subprocess.run([sys.executable, "-c", LOAD, str(home / "home"), f"{reference}/features.parquet", str(out)],
+                   check=True, capture_output=True)
+    expected = pd.read_parquet(f"{reference}/risks.parquet")
+    pd.testing.assert_frame_equal(pd.read_parquet(out), expected)
+    assert {"risk_13w", "risk_52w", "raw_52w", "base_value"} <= set(expected.columns)
+    assert any(c.startswith("contrib__") for c in expected.columns)
+
+
+def test_a_second_model_is_a_challenger_and_promotion_goes_through_gates(home):
+    runner = CliRunner()
+    result = runner.invoke(app, ["train", "--as-of", "2026-10-01", "--test-dates", "4", "--since", "2022-01-03",
+                                 "--unknown-reasons", "as_uitval"])
+    assert result.exit_code == 0, result.output
+    assert "with alias challenger" in result.output
+    table = evaluate()
+    champion, challenger = table["champion"]["version"], table["challenger"]["version"]
+    refused = runner.invoke(app, ["promote"])
+    if refused.exit_code == 1:  # the gates decided: it must say why, and change nothing
+        assert "fails these gates" in refused.output
+        assert evaluate()["champion"]["version"] == champion
+        assert runner.invoke(app, ["promote", "--force"]).exit_code != 0  # --force needs a reason
+        forced = runner.invoke(app, ["promote", "--force", "--reason", "test: new end-reason registration"])
+        assert forced.exit_code == 0, forced.output
+    after = evaluate()
+    assert after["champion"]["version"] == challenger and "challenger" not in after

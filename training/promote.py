@@ -1,0 +1,97 @@
+"""Champion and challenger: side-by-side metrics, and promotion through quality and fairness gates.
+
+A challenger becomes champion only when, on its own backtest, it is at least as precise at k and
+at least as well calibrated as the champion on the champion's, beats today's practice, and opens
+no larger gap between protected groups in how much of their uitval the weekly list catches.
+`--force` overrides the gates; the reason is stored on the model version, with the gates it failed.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+import mlflow
+from mlflow.tracking import MlflowClient
+
+from training.tracking import CHALLENGER, CHAMPION, MODEL_NAME, alias_version
+
+FAIRNESS_TOLERANCE = 0.05  # a recall gap between groups may grow this much, no more
+
+
+@dataclass
+class Decision:
+    promoted: bool
+    reasons: list[str]  # the gates that failed (empty when all passed)
+
+
+def backtest_of(alias: str, client: MlflowClient | None = None) -> dict | None:
+    """The backtest summary logged with the version holding `alias`, plus its version info."""
+    client = client or MlflowClient()
+    version = alias_version(alias, client)
+    if version is None:
+        return None
+    summary = mlflow.artifacts.load_dict(f"runs:/{version.run_id}/backtest.json")
+    return {**summary, "version": version.version, "run_id": version.run_id,
+            "created": datetime.fromtimestamp(version.creation_timestamp / 1000).isoformat(timespec="seconds")}
+
+
+def side_by_side(client: MlflowClient | None = None) -> dict:
+    """The object `lks evaluate --json` prints."""
+    client = client or MlflowClient()
+    champion, challenger = backtest_of(CHAMPION, client), backtest_of(CHALLENGER, client)
+    if champion is None:
+        raise LookupError("no champion registered yet: run `lks train` first")
+    out = {"champion": _entry(champion), "baselines": champion["baselines"]}
+    if challenger is not None:
+        out["challenger"] = _entry(challenger)
+    if champion.get("oracle"):
+        out["oracle"] = champion["oracle"]
+    return out
+
+
+def _entry(summary: dict) -> dict:
+    return {**summary["champion"], "model": summary["model"], "version": summary["version"],
+            "run_id": summary["run_id"], "created": summary["created"], "test_dates": summary["test_dates"]}
+
+
+def gates(champion: dict, challenger: dict) -> list[str]:
+    """The gates the challenger fails against the champion (empty: it may be promoted)."""
+    failed = []
+    new, old = challenger["champion"], champion["champion"]
+    if new["precision_at_k"] < old["precision_at_k"]:
+        failed.append(f"precision at k {new['precision_at_k']:.3f} < champion's {old['precision_at_k']:.3f}")
+    if new["ece_52w"] > old["ece_52w"]:
+        failed.append(f"calibration error (ECE 52w) {new['ece_52w']:.3f} > champion's {old['ece_52w']:.3f}")
+    practice = challenger["baselines"]["current_practice"]["precision_at_k"]
+    if new["precision_at_k"] <= practice:
+        failed.append(f"precision at k {new['precision_at_k']:.3f} does not beat current practice {practice:.3f}")
+    for attribute, gap in challenger.get("fairness_gaps", {}).items():
+        before = champion.get("fairness_gaps", {}).get(attribute, 0.0)
+        if gap > before + FAIRNESS_TOLERANCE:
+            failed.append(f"recall gap between {attribute} groups {gap:.3f} > champion's {before:.3f} "
+                          f"+ {FAIRNESS_TOLERANCE}")
+    return failed
+
+
+def promote(force: bool = False, reason: str | None = None, client: MlflowClient | None = None) -> Decision:
+    client = client or MlflowClient()
+    champion, challenger = backtest_of(CHAMPION, client), backtest_of(CHALLENGER, client)
+    if challenger is None:
+        return Decision(False, ["there is no challenger: train one with `lks train`"])
+    failed = gates(champion, challenger) if champion else []
+    if failed and not force:
+        return Decision(False, failed)
+    if force and not reason:
+        raise ValueError("--force needs --reason: say why the gates are overridden")
+    version = challenger["version"]
+    record = {"promoted_at": datetime.now().isoformat(timespec="seconds"), "promoted_by": getpass.getuser(),
+              "forced": str(bool(failed and force)), "failed_gates": json.dumps(failed),
+              "reason": reason or "passed all gates", "replaced_version": str(champion["version"] if champion else "")}
+    for key, value in record.items():
+        client.set_model_version_tag(MODEL_NAME, version, f"promotion.{key}", value)
+    client.set_registered_model_alias(MODEL_NAME, CHAMPION, version)
+    client.delete_registered_model_alias(MODEL_NAME, CHALLENGER)
+    return Decision(True, failed)
