@@ -6,8 +6,8 @@ Landmark rows carry features + tenure_weeks; person-period rows get `week` = ten
 
 from __future__ import annotations
 
-from collections.abc import Callable
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd

@@ -34,7 +34,7 @@ _SIGNAL0 = _INTERVENTION0 + len(codes.INTERVENTION)
 # placement every few weeks and more often when it goes badly; the municipality is called in
 # when there is trouble. Contacts are rated in line with the state; sick reports, employer
 # signals and hours cuts cluster in strained and crisis weeks.
-RATING = np.array([[0.62, 0.35, 0.03], [0.15, 0.45, 0.40], [0.04, 0.21, 0.75]])
+RATING = np.array([[0.64, 0.34, 0.02], [0.15, 0.45, 0.40], [0.04, 0.21, 0.75]])
 SICK_RATE = np.array([0.004, 0.035, 0.15])
 SIGNAL_RATE = np.array([0.002, 0.03, 0.12])
 HOURS_RATE = np.array([0.003, 0.012, 0.04])
