@@ -17,6 +17,8 @@ demo: $(VENV)/.installed
 	$(BIN)/lks simulate --out $(DEMO_EXPORT)
 	$(BIN)/lks ingest $(DEMO_EXPORT)
 	$(BIN)/lks status
+	$(BIN)/lks train --as-of 2026-11-22 --truth $(DEMO_EXPORT)/truth
+	$(BIN)/lks evaluate
 
 test: $(VENV)/.installed
 	$(BIN)/ruff check .
@@ -25,6 +27,7 @@ test: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(BIN)/python bench/bench_data.py
 	$(BIN)/python bench/bench_features.py
+	$(BIN)/python bench/bench_training.py
 
 clean:
 	rm -rf $(LKS_HOME)

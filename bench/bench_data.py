@@ -34,7 +34,7 @@ def main() -> None:
             rows = sum(sum(1 for _ in open(p, "rb")) - 1 for p in out.glob("*.csv"))
             table.add_row(scale, f"simulate ({rows:,} rows)", f"{sim[0]:.1f}", f"{sim[1]:.0f}", target)
             table.add_row(scale, "ingest", f"{ing[0]:.1f}", f"{ing[1]:.0f}", f"total {sim[0] + ing[0]:.1f} s")
-            Console().print(table)
+        Console().print(table)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
