@@ -113,7 +113,9 @@ class LGBMCompetingRisk(HazardModel):
 
     ``explain(X, horizon)`` is exact tree SHAP of the uitval-versus-none log-odds of a week,
     ``raw_u(w) - raw_none(w) = log(h_u(w) / (1 - h_u(w) - h_n(w)))``, averaged over the weeks the horizon covers
-    (t..min(t + horizon, 52) - 1). SHAP is linear, so contributions + base_value equal that average for every row
+    (t..min(t + horizon, 52) - 1), sampled at every step-th week from t so that at most ``explain_weeks`` weeks
+    are explained per row (tree SHAP is costly). SHAP is linear, so contributions + base_value equal that average
+    for every row
     (see ``raw_scores``); the ``week`` contribution is reported as ``tenure_weeks``. The average is a monotone
     proxy of the horizon's risk, not the risk itself: a feature that only raises neutral endings is not in it.
     """
@@ -128,6 +130,7 @@ class LGBMCompetingRisk(HazardModel):
         colsample: float = 0.8,
         random_state: int = 0,
         n_jobs: int = 2,
+        explain_weeks: int = 6,
     ):
         self.n_estimators = n_estimators
         self.learning_rate = learning_rate
@@ -137,8 +140,10 @@ class LGBMCompetingRisk(HazardModel):
         self.colsample = colsample
         self.random_state = random_state
         self.n_jobs = n_jobs
+        self.explain_weeks = explain_weeks
 
     def _validate_params(self) -> None:
+        check_int("explain_weeks", self.explain_weeks)
         check_int("n_estimators", self.n_estimators)
         check_positive("learning_rate", self.learning_rate, maximum=1.0)
         check_int("num_leaves", self.num_leaves, minimum=2)
@@ -182,7 +187,12 @@ class LGBMCompetingRisk(HazardModel):
         means = []
         for start in range(0, len(X), CHUNK_ROWS):
             chunk = X.iloc[start:start + CHUNK_ROWS]
-            rows, weeks = week_grid(chunk[TENURE].to_numpy(dtype=int), HORIZON_WEEKS[horizon])
+            tenure = chunk[TENURE].to_numpy(dtype=int)
+            rows, weeks = week_grid(tenure, HORIZON_WEEKS[horizon])
+            # every `step`-th week from the landmark: at most `explain_weeks` points per row
+            step = np.ceil(np.bincount(rows, minlength=len(chunk)) / self.explain_weeks).astype(int)
+            keep = (weeks - tenure[rows]) % step[rows] == 0
+            rows, weeks = rows[keep], weeks[keep]
             out = values(self._matrix(chunk.iloc[rows], weeks))
             sums = np.zeros((len(chunk), out.shape[1]))
             np.add.at(sums, rows, out)
@@ -190,7 +200,8 @@ class LGBMCompetingRisk(HazardModel):
         return np.vstack(means)
 
     def raw_scores(self, X: pd.DataFrame, horizon: str = "52w") -> np.ndarray:
-        """Mean over the horizon's weeks of the uitval-versus-none log-odds, raw_u(w) - raw_none(w)."""
+        """Mean over the horizon's weeks (every step-th week from the landmark, at most ``explain_weeks`` of them)
+        of the uitval-versus-none log-odds, raw_u(w) - raw_none(w)."""
         check_is_fitted(self, "booster_")
 
         def diff(M):
