@@ -8,6 +8,8 @@ import lightgbm as lgb
 import numpy as np
 import pandas as pd
 
+from models.base import check_int, check_nonnegative, check_positive
+
 
 def model_matrix(
     frame: pd.DataFrame, columns: Sequence[str], categories: dict[str, list] | None = None
@@ -37,21 +39,27 @@ def categories_of(X: pd.DataFrame) -> dict[str, list]:
     return {c: list(X[c].cat.categories) for c in X.columns if isinstance(X[c].dtype, pd.CategoricalDtype)}
 
 
-def base_params(
-    *, learning_rate: float, num_leaves: int, min_child_samples: int, reg_lambda: float, colsample: float,
-    random_state: int, n_jobs: int,
-) -> dict:
+def booster_params(model) -> dict:
+    """Checked, seeded LightGBM parameters from the settings every lks booster model shares."""
+    check_int("n_estimators", model.n_estimators)
+    check_positive("learning_rate", model.learning_rate, maximum=1.0)
+    check_int("num_leaves", model.num_leaves, minimum=2)
+    check_int("min_child_samples", model.min_child_samples)
+    check_nonnegative("reg_lambda", model.reg_lambda)
+    check_positive("colsample", model.colsample, maximum=1.0)
+    check_int("random_state", model.random_state, minimum=0)
+    check_int("n_jobs", model.n_jobs)
     return {
-        "learning_rate": learning_rate,
-        "num_leaves": num_leaves,
-        "min_data_in_leaf": min_child_samples,
-        "lambda_l2": reg_lambda,
-        "feature_fraction": colsample,
-        "feature_fraction_seed": random_state,
-        "min_data_per_group": max(20, min_child_samples // 2),
+        "learning_rate": model.learning_rate,
+        "num_leaves": model.num_leaves,
+        "min_data_in_leaf": model.min_child_samples,
+        "lambda_l2": model.reg_lambda,
+        "feature_fraction": model.colsample,
+        "feature_fraction_seed": model.random_state,
+        "min_data_per_group": max(20, model.min_child_samples // 2),
         "cat_smooth": 10.0,
-        "seed": random_state,
-        "num_threads": n_jobs,
+        "seed": model.random_state,
+        "num_threads": model.n_jobs,
         "deterministic": True,
         "force_row_wise": True,
         "verbosity": -1,

@@ -27,8 +27,6 @@ from models.base import (
     check_features,
     check_horizon,
     check_int,
-    check_nonnegative,
-    check_positive,
     check_weights,
     require_columns,
     risk_frame,
@@ -92,28 +90,14 @@ class LGBMRiskClassifier(RiskModel):
         self.random_state = random_state
         self.n_jobs = n_jobs
 
-    def _validate_params(self) -> None:
-        check_int("n_estimators", self.n_estimators)
-        check_positive("learning_rate", self.learning_rate, maximum=1.0)
-        check_int("num_leaves", self.num_leaves, minimum=2)
-        check_int("min_child_samples", self.min_child_samples)
-        check_nonnegative("reg_lambda", self.reg_lambda)
-        check_positive("colsample", self.colsample, maximum=1.0)
+    def _params(self) -> dict:
         if self.validation_weeks is not None:
             check_int("validation_weeks", self.validation_weeks)
         check_int("early_stopping_rounds", self.early_stopping_rounds)
-        check_int("random_state", self.random_state, minimum=0)
-        check_int("n_jobs", self.n_jobs)
-
-    def _params(self) -> dict:
-        params = _lgbm.base_params(
-            learning_rate=self.learning_rate, num_leaves=self.num_leaves, min_child_samples=self.min_child_samples,
-            reg_lambda=self.reg_lambda, colsample=self.colsample, random_state=self.random_state, n_jobs=self.n_jobs,
-        )
-        return {**params, "objective": "binary"}
+        return {**_lgbm.booster_params(self), "objective": "binary"}
 
     def fit(self, frame: pd.DataFrame, features: Sequence[str]) -> LGBMRiskClassifier:
-        self._validate_params()
+        self._params()  # checks the parameters before any work
         features = check_features(features, reserved=[TENURE, WEIGHT, *LABELS.values()])
         needed = [*features, TENURE, WEIGHT, *LABELS.values()]
         require_columns(frame, needed + ([AS_OF] if self.validation_weeks else []), "frame")

@@ -35,8 +35,6 @@ from models.base import (
     check_features,
     check_horizon,
     check_int,
-    check_nonnegative,
-    check_positive,
     check_weights,
     require_columns,
     risk_frame,
@@ -142,28 +140,13 @@ class LGBMCompetingRisk(HazardModel):
         self.n_jobs = n_jobs
         self.explain_weeks = explain_weeks
 
-    def _validate_params(self) -> None:
-        check_int("explain_weeks", self.explain_weeks)
-        check_int("n_estimators", self.n_estimators)
-        check_positive("learning_rate", self.learning_rate, maximum=1.0)
-        check_int("num_leaves", self.num_leaves, minimum=2)
-        check_int("min_child_samples", self.min_child_samples)
-        check_nonnegative("reg_lambda", self.reg_lambda)
-        check_positive("colsample", self.colsample, maximum=1.0)
-        check_int("random_state", self.random_state, minimum=0)
-        check_int("n_jobs", self.n_jobs)
-
     def fit(self, frame: pd.DataFrame, features: Sequence[str]) -> LGBMCompetingRisk:
-        self._validate_params()
+        check_int("explain_weeks", self.explain_weeks)
+        params = {**_lgbm.booster_params(self), "objective": "multiclass", "num_class": 3}
         features = check_features(features, reserved=[WEEK, TENURE, EVENT, WEIGHT])
         require_columns(frame, [*features, WEEK, EVENT, WEIGHT], "frame")
         columns = [*features, WEEK]
         X = _lgbm.model_matrix(frame, columns)
-        params = _lgbm.base_params(
-            learning_rate=self.learning_rate, num_leaves=self.num_leaves, min_child_samples=self.min_child_samples,
-            reg_lambda=self.reg_lambda, colsample=self.colsample, random_state=self.random_state, n_jobs=self.n_jobs,
-        )
-        params.update(objective="multiclass", num_class=3)
         data = _lgbm.dataset(X, check_events(frame[EVENT]), check_weights(frame[WEIGHT]))
         self.features_ = features
         self.columns_ = columns

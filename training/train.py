@@ -41,14 +41,9 @@ REFERENCE_ROWS = 200  # rows scored at training time and logged, to check the re
 
 
 @dataclass(frozen=True)
-class TrainConfig:
-    as_of: date
-    unknown_reasons: str = "weighted"
-    k: int = 25
-    n_test_dates: int = 26
-    retrain_every: int = 8
-    truth: Path | None = None
-    since: str = HISTORY_START  # the first weekly as-of date to learn from
+class TrainConfig(BacktestConfig):
+    truth: Path | None = None     # a simulator truth/ folder: adds the oracle and the true reasons
+    since: str = HISTORY_START    # the first weekly as-of date to learn from
 
 
 def train(engine: sa.Engine, config: TrainConfig, progress=lambda message: None) -> dict:
@@ -58,9 +53,7 @@ def train(engine: sa.Engine, config: TrainConfig, progress=lambda message: None)
     progress("building weekly features")
     weekly = weekly_features(known, mondays(config.since, config.as_of))
     oracle = pd.read_parquet(config.truth / "risk.parquet") if config.truth else None
-    backtest_config = BacktestConfig(config.as_of, config.unknown_reasons, config.k, config.n_test_dates,
-                                     config.retrain_every)
-    result = run_backtest(known, weekly, backtest_config, oracle=oracle, progress=progress)
+    result = run_backtest(known, weekly, config, oracle=oracle, progress=progress)
     chosen = choose_champion(result)
     progress(f"fitting {chosen} on everything known on {config.as_of}")
     features = model_features(weekly)
