@@ -111,7 +111,7 @@ def static_effects(p: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np
         + 0.40 * low_coaching
         + size_term
         + 0.30 * p["debt_problems"]
-        + 0.20 * p["health_limitation"]
+        + 0.30 * p["health_limitation"]
         + 0.10 * p["childcare_need"]
         - 0.70 * p["employer_quality"]
         - 0.20 * p["own_jobcoach"]

@@ -180,14 +180,14 @@ def build(rng: np.random.Generator, scale: str, as_of: date) -> Population:
     shift = np.vectorize(MATCH_BY_LANGUAGE.get)(p["dutch_language_level"])
     # A poor match is often placed after no trial, and at more hours than the loonwaarde supports
     # (the job asks more than the person can deliver); early events show the rest (`dynamics`).
-    raw = rng.normal(0, 0.65, n) + shift
+    raw = rng.normal(0, 0.75, n) + shift
     p["trial_placement_before"] = rng.random(n) < 1 / (1 + np.exp(0.3 - 1.3 * raw))
     wage_value = np.clip(rng.normal(55, 15, n), 15, 95).round()
     gap = rng.normal(0, 2.0, n) + 8 * np.maximum(0, -raw) - 2 * np.maximum(0, raw)
     hours = 8 + 28 * wage_value / 100 + gap
     p["hours_per_week"] = np.clip(np.round(hours * 2) / 2, 4, 40)
     p["wage_value_pct"] = wage_value
-    p["match"] = raw - 0.9 * p["sector_mismatch"] + 0.3 * p["trial_placement_before"]
+    p["match"] = raw - 0.6 * p["sector_mismatch"] + 0.3 * p["trial_placement_before"]
 
     # The job.
     fixed = rng.random(n) < np.where(p["springboard"], 1.0, 0.6)
