@@ -78,7 +78,8 @@ def _employer_record(v) -> str:
     others = _int(v.get("employer_other_placements"))
     if not others:
         return "werkgever: nog geen eerdere LKS-plaatsingen"
-    return f"werkgever: {_int(v.get('employer_other_uitval'))} van de {others} eerdere LKS-plaatsingen eindigden in uitval"
+    uitval = _int(v.get("employer_other_uitval"))
+    return f"werkgever: {uitval} van de {others} eerdere LKS-plaatsingen eindigden in uitval"
 
 
 def _hours(v) -> str:
@@ -115,21 +116,24 @@ def _interventions(v) -> str:
     n = _int(v.get("interventions_all"))
     if not n:
         return "nog geen interventies gestart"
-    return f"{_plural(n, 'interventie', 'interventies')} gestart, de laatste {_fmt(v.get('weeks_since_intervention'))} weken geleden"
+    weeks = _fmt(v.get("weeks_since_intervention"))
+    return f"{_plural(n, 'interventie', 'interventies')} gestart, de laatste {weeks} weken geleden"
 
 
 def _career(v) -> str:
     earlier = _int(v.get("person_earlier_placements"))
     text = f"{_fmt(v.get('months_on_benefit_before'))} maanden uitkering voor deze baan"
     if earlier:
-        text += f"; {_plural(earlier, 'eerdere LKS-baan', 'eerdere LKS-banen')}, waarvan {_int(v.get('person_earlier_uitval'))} in uitval"
+        uitval = _int(v.get("person_earlier_uitval"))
+        text += f"; {_plural(earlier, 'eerdere LKS-baan', 'eerdere LKS-banen')}, waarvan {uitval} in uitval"
     return text
 
 
 def _scheme(v) -> str:
     parts = [f"subsidie {v.get('subsidy_type', 'onbekend')}"]
-    parts += [text for name, text in (("springboard", "springplankbaan"), ("trial_placement_before", "na een proefplaatsing"),
-                                      ("partial_benefit", "met aanvullende uitkering")) if _int(v.get(name))]
+    flags = (("springboard", "springplankbaan"), ("trial_placement_before", "na een proefplaatsing"),
+             ("partial_benefit", "met aanvullende uitkering"))
+    parts += [text for name, text in flags if _int(v.get(name))]
     parts.append(f"subsidie startte {_fmt(v.get('lks_delay_weeks'))} weken na de eerste werkdag")
     return ", ".join(parts)
 
@@ -137,6 +141,15 @@ def _scheme(v) -> str:
 def _employer(v) -> str:
     return (f"werkgever in de sector {v.get('sector', 'onbekend')}, {v.get('size_class', '?')} medewerkers, "
             f"{str(v.get('employer_type', 'onbekend')).replace('_', ' ')}")
+
+
+def _warnings(v) -> str:
+    text = (f"{_plural(_int(v.get('sick_reports_4w')), 'ziekmelding', 'ziekmeldingen')} en "
+            f"{_plural(_int(v.get('employer_signals_4w')), 'signaal', 'signalen')} van de werkgever "
+            "in de laatste 4 weken")
+    weeks = _num(v.get("weeks_since_zorgelijk_contact"))
+    return text + (f"; het laatste zorgelijke contact was {_fmt(weeks)} weken geleden" if weeks is not None
+                   else "; nog geen zorgelijk contact")
 
 
 @dataclass(frozen=True)
@@ -154,7 +167,8 @@ FACTORS = [
            lambda v: "extra_jobcoaching"),
     Factor("gemeente_contact", "contact met de gemeente", _contact("municipality", "de gemeente")),
     Factor("werkgever_signalen", "signalen van de werkgever",
-           lambda v: f"{_plural(_int(v.get('employer_signals_13w')), 'signaal', 'signalen')} van de werkgever in de laatste 13 weken",
+           lambda v: f"{_plural(_int(v.get('employer_signals_13w')), 'signaal', 'signalen')} van de werkgever "
+                     "in de laatste 13 weken",
            lambda v: "taken_aangepast"),
     Factor("werkgever_ervaringen", "ervaringen bij deze werkgever", _employer_record,
            lambda v: None if _int(v.get("harrie_trained")) else "harrie_training"),
@@ -168,7 +182,7 @@ FACTORS = [
            lambda v: "bekende problematische schulden" if _int(v.get("debt_problems")) else "geen bekende schulden",
            lambda v: "schuldhulp" if _int(v.get("debt_problems")) else None),
     Factor("kinderopvang", "kinderopvang",
-           lambda v: "behoefte aan kinderopvang" if _int(v.get("childcare_need")) else "geen behoefte aan kinderopvang"),
+           lambda v: ("behoefte" if _int(v.get("childcare_need")) else "geen behoefte") + " aan kinderopvang"),
     Factor("opleiding", "opleiding", lambda v: f"opleidingsniveau {v.get('education_level', 'onbekend')}"),
     Factor("loopbaan", "eerdere uitkering en banen", _career),
     Factor("regeling", "regeling en start", _scheme),
@@ -177,6 +191,7 @@ FACTORS = [
            lambda v: "de werkgever volgde de Harrie-training" if _int(v.get("harrie_trained"))
            else "de werkgever volgde de Harrie-training nog niet",
            lambda v: None if _int(v.get("harrie_trained")) else "harrie_training"),
+    Factor("waarschuwingssignalen", "recente waarschuwingssignalen", _warnings, lambda v: "extra_jobcoaching"),
     Factor("duur", "duur van de plaatsing", lambda v: f"{_fmt(v.get('tenure_weeks'))} weken in dienst",
            never_actionable=True),
 ]
@@ -184,6 +199,8 @@ BY_KEY = {f.key: f for f in FACTORS}
 OTHER = "overig"
 
 _PREFIXES = [  # (prefix or exact name, factor); first match wins
+    ("warning_signs", "waarschuwingssignalen"), ("weeks_since_zorgelijk", "waarschuwingssignalen"),
+    ("early_hours", "uren"), ("early_wage_value", "loonwaarde"), ("employer_uitval", "werkgever_ervaringen"),
     ("sick_", "ziekmeldingen"), ("recoveries_", "ziekmeldingen"), ("weeks_since_sick", "ziekmeldingen"),
     ("weeks_since_recovery", "ziekmeldingen"), ("currently_sick", "ziekmeldingen"), ("weeks_sick", "ziekmeldingen"),
     ("jobcoach_contacts_", "jobcoach_contact"), ("jobcoach_zorgelijk", "jobcoach_contact"),
@@ -195,7 +212,7 @@ _PREFIXES = [  # (prefix or exact name, factor); first match wins
     ("contract_", "contract"), ("weeks_to_planned_end", "contract"), ("jobcoach_", "jobcoaching"),
     ("own_jobcoach", "jobcoaching"), ("interventions_", "interventies"), ("intervention_", "interventies"),
     ("weeks_since_intervention", "interventies"), ("debt_problems", "schulden"), ("childcare_need", "kinderopvang"),
-    ("education_level", "opleiding"), ("person_earlier", "loopbaan"), ("months_on_benefit", "loopbaan"),
+    ("education", "opleiding"), ("person_earlier", "loopbaan"), ("months_on_benefit", "loopbaan"),
     ("subsidy_type", "regeling"), ("springboard", "regeling"), ("trial_placement", "regeling"),
     ("partial_benefit", "regeling"), ("lks_delay", "regeling"), ("target_group", "regeling"),
     ("sector", "werkgever"), ("size_class", "werkgever"), ("employer_type", "werkgever"),
@@ -223,7 +240,7 @@ def explain_row(values: dict, factor_row: pd.Series, features: list[str], base_v
     def describe(key: str, contribution: float) -> dict:
         factor = BY_KEY.get(key)
         acts = actionable(key, features)
-        suggestion = factor.suggestion(values) if factor and contribution > 0 and acts else None
+        suggestion = factor.suggestion(values) if factor and contribution > 0 and not factor.never_actionable else None
         sentence = factor.sentence(values) if factor else "overige kenmerken"
         return {"factor": key, "label": factor.label if factor else "overige kenmerken",
                 "contribution": round(float(contribution), 4), "sentence": sentence, "actionable": acts,

@@ -15,6 +15,7 @@ class Settings(BaseSettings):
 
     home: Path = Path("var")
     database_url: str | None = None
+    model_refresh_seconds: float = 30.0  # how often the service checks whether the champion alias moved
 
     @property
     def db_url(self) -> str:

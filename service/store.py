@@ -85,7 +85,21 @@ audit_log = sa.Table(
 
 
 def make_service_engine(url: str) -> sa.Engine:
-    """The engine of the data store with the service's tables created alongside."""
+    """The engine of the data store with the service's tables created alongside.
+
+    On SQLite (the embedded default) the service's connections use write-ahead logging with
+    synchronous=NORMAL: readers never wait for the audit log's writes, and a commit does not wait
+    for fsync (an OS crash may lose the last moments; PostgreSQL is the production store)."""
     engine = make_engine(url)
+    if engine.dialect.name == "sqlite":
+        @sa.event.listens_for(engine, "connect")
+        def _pragmas(dbapi_connection, _record):
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA busy_timeout=5000")
+            cursor.close()
+
+        engine.dispose()  # connections opened before the listener existed
     metadata.create_all(engine)
     return engine

@@ -16,15 +16,21 @@ MODEL_NAME = "lks-uitval"
 EXPERIMENT = "lks-uitval"
 CHAMPION, CHALLENGER = "champion", "challenger"
 
+# Read when the module is imported: mlflow.set_tracking_uri() writes MLFLOW_TRACKING_URI itself, so
+# reading it later would take our own embedded URI for a server's.
+SERVER_URI_VARIABLE = "LKS_MLFLOW_SERVER"
+os.environ.setdefault(SERVER_URI_VARIABLE, os.environ.get("MLFLOW_TRACKING_URI", ""))
+
 
 def configure(home: Path) -> str:
     """Point MLflow at the server named by MLFLOW_TRACKING_URI, or at the embedded store."""
-    uri = os.environ.get("MLFLOW_TRACKING_URI") or f"sqlite:///{(home / 'mlflow.db').resolve()}"
+    server = os.environ.get(SERVER_URI_VARIABLE) or None
+    uri = server or f"sqlite:///{(home / 'mlflow.db').resolve()}"
     home.mkdir(parents=True, exist_ok=True)
     mlflow.set_tracking_uri(uri)
     mlflow.set_registry_uri(uri)
     if mlflow.get_experiment_by_name(EXPERIMENT) is None:
-        artifacts = None if os.environ.get("MLFLOW_TRACKING_URI") else (home / "mlartifacts").resolve().as_uri()
+        artifacts = None if server else (home / "mlartifacts").resolve().as_uri()
         mlflow.create_experiment(EXPERIMENT, artifact_location=artifacts)
     mlflow.set_experiment(EXPERIMENT)
     return uri

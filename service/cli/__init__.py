@@ -22,3 +22,14 @@ app.command("features", help="Write the features of every active placement as kn
 def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log debug output.")] = False) -> None:
     level = logging.DEBUG if verbose else logging.WARNING
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+
+from service.cli import audit as _audit_cli  # noqa: E402
+from service.cli import score as _score_cli  # noqa: E402
+from service.cli import serve as _serve_cli  # noqa: E402
+from service.cli import users as _users_cli  # noqa: E402
+
+app.command("score", help="Score every active placement with the champion and store the week's risk list.")(
+    _score_cli.score)
+app.add_typer(_users_cli.app, name="users")
+app.add_typer(_audit_cli.app, name="audit")
+app.command("serve", help="Run the HTTP API with uvicorn.")(_serve_cli.serve)

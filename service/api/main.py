@@ -1,0 +1,43 @@
+"""The composition root of the HTTP API: `create_app(settings)` wires the services and includes the routers."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from service.api import errors
+from service.api.metrics import Metrics
+from service.api.routes import model, ops, placements, risk_lists
+from service.auth import IdentityProvider
+from service.bootstrap import bootstrap
+from service.champion import ChampionSource
+from service.settings import Settings, get_settings
+
+DESCRIPTION = """Early warning for LKS placements at risk of uitval, for the coördinator Uitval and jobcoaches.
+The scores exist to offer support, never sanctions. Every look at a placement is recorded in the audit log."""
+
+
+def create_app(settings: Settings | None = None, source: ChampionSource | None = None,
+               identities: IdentityProvider | None = None) -> FastAPI:
+    services = bootstrap(settings or get_settings(), source, identities)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        services.champion.refresh()
+        services.champion.start(services.settings.model_refresh_seconds)
+        try:
+            yield
+        finally:
+            services.champion.stop()
+
+    app = FastAPI(title="lks", version="1", description=DESCRIPTION, lifespan=lifespan,
+                  docs_url="/api/v1/docs", openapi_url="/api/v1/openapi.json", redoc_url=None)
+    app.state.services = services
+    app.state.metrics = Metrics()
+    app.state.metrics.install(app)
+    errors.install(app)
+    app.include_router(ops.probes)
+    for router in (risk_lists.router, placements.router, model.router, ops.api):
+        app.include_router(router, prefix="/api/v1")
+    return app

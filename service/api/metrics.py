@@ -1,0 +1,48 @@
+"""Prometheus metrics, one registry per app (so tests can build many apps)."""
+
+from __future__ import annotations
+
+import time
+
+from fastapi import FastAPI, Request, Response
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+
+class Metrics:
+    def __init__(self):
+        self.registry = CollectorRegistry()
+        self.requests = Counter("lks_http_requests_total", "HTTP requests", ["method", "route", "status"],
+                                registry=self.registry)
+        self.latency = Histogram("lks_http_request_seconds", "HTTP request duration", ["route"],
+                                 registry=self.registry,
+                                 buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
+        self.model_version = Gauge("lks_model_version", "Version of the champion being served (0: none)",
+                                   registry=self.registry)
+
+    def install(self, app: FastAPI) -> None:
+        @app.middleware("http")
+        async def measure(request: Request, call_next):
+            start = time.perf_counter()
+            status = 500
+            try:
+                response = await call_next(request)
+                status = response.status_code
+                return response
+            finally:
+                route = _route(request)
+                self.requests.labels(request.method, route, str(status)).inc()
+                self.latency.labels(route).observe(time.perf_counter() - start)
+
+    def render(self, version: str | None) -> Response:
+        self.model_version.set(float(version) if version and version.isdigit() else 0)
+        return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
+
+
+def _route(request: Request) -> str:
+    """The path with its parameters as {names}, so placement ids never become label values."""
+    if request.scope.get("route") is None:
+        return "unmatched"
+    path = request.url.path
+    for name, value in request.path_params.items():
+        path = path.replace(f"/{value}", f"/{{{name}}}")
+    return path

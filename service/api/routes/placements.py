@@ -1,0 +1,32 @@
+"""One placement: its risks, curve, explanation, earlier weeks and actions; recording an action."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+
+from service import views
+from service.api.deps import CurrentIdentity, ServicesDep
+from service.api.errors import RESPONSES
+from service.api.schemas import Action, ActionIn, PlacementDetail
+
+router = APIRouter(prefix="/placements", tags=["placements"], responses=RESPONSES)
+PlacementId = Annotated[str, Path(min_length=1, max_length=64)]
+DETAIL = "GET /api/v1/placements/{placement_id}"
+ACTION = "POST /api/v1/placements/{placement_id}/actions"
+
+
+@router.get("/{placement_id}", response_model=PlacementDetail)
+def placement(placement_id: PlacementId, services: ServicesDep, identity: CurrentIdentity,
+              as_of: Annotated[date | None, Query(description="The week; default the newest.")] = None):
+    """One placement you may see (404 otherwise): both risks, curve, reasons, earlier weeks, actions."""
+    return views.placement_detail(services, identity, DETAIL, placement_id, as_of)
+
+
+@router.post("/{placement_id}/actions", response_model=Action, status_code=201)
+def record_action(placement_id: PlacementId, body: ActionIn, services: ServicesDep, identity: CurrentIdentity):
+    """Record what you decided: the intervention started, or no action and the reason."""
+    return views.record_action(services, identity, ACTION, placement_id, body.kind, body.intervention, body.reason,
+                               body.note)

@@ -1,0 +1,40 @@
+"""The week's risk list (coordinators and jobcoaches), the lists stored and their aggregates."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from service import views
+from service.api.deps import CurrentIdentity, ServicesDep
+from service.api.errors import RESPONSES
+from service.api.schemas import ListSummary, RiskListInfo, RiskListPage
+
+router = APIRouter(prefix="/risk-lists", tags=["risk lists"], responses=RESPONSES)
+LIST = "GET /api/v1/risk-lists/current"
+
+
+@router.get("/current", response_model=RiskListPage)
+def current_list(services: ServicesDep, identity: CurrentIdentity,
+                 as_of: Annotated[date | None, Query(description="The week (as-of date); default the newest.")] = None,
+                 team: Annotated[str | None, Query(max_length=100)] = None,
+                 district: Annotated[str | None, Query(max_length=100)] = None,
+                 page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+                 page_size: Annotated[int, Query(ge=1, le=100)] = 25):
+    """The week's risk list, ranked by risk_52w, only placements you may see, with the change since last week."""
+    return views.risk_list(services, identity, LIST, as_of, team, district, page, page_size)
+
+
+@router.get("", response_model=list[RiskListInfo])
+def stored_lists(services: ServicesDep, identity: CurrentIdentity):
+    """Every stored list: week, model version, input hash, size."""
+    return views.list_index(services, identity)
+
+
+@router.get("/summary", response_model=ListSummary)
+def list_summary(services: ServicesDep, identity: CurrentIdentity,
+                 as_of: Annotated[date | None, Query(description="The week; default the newest.")] = None):
+    """Aggregates of a week's list per team and district (small groups suppressed)."""
+    return views.summary(services, identity, as_of)

@@ -1,0 +1,210 @@
+"""Request and response bodies (the OpenAPI document)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from data_contracts.schemas.codes import INTERVENTION
+
+
+class Suggestion(BaseModel):
+    code: str
+    label: str
+    because: str | None = None
+
+
+class Factor(BaseModel):
+    factor: str
+    label: str
+    contribution: float = Field(description="Share of the raw 52-week score (log-odds) this factor adds.")
+    sentence: str
+    actionable: bool
+    suggestion: Suggestion | None
+
+
+class Explanation(BaseModel):
+    base_value: float
+    raw_52w: float
+    raises: list[Factor]
+    lowers: list[Factor]
+    suggestions: list[Suggestion]
+
+
+class RiskListItem(BaseModel):
+    placement_id: str
+    rank: int
+    risk_13w: float
+    risk_52w: float
+    team: str | None
+    district: str | None
+    jobcoach_id: str | None
+    tenure_weeks: int
+    previous_risk_52w: float | None
+    change: Literal["new", "risen", "fallen", "same"]
+    raised_by: list[str]
+    suggestions: list[str]
+
+
+class RiskListPage(BaseModel):
+    as_of: date
+    model_version: str
+    list_id: int
+    previous_as_of: date | None
+    page: int
+    page_size: int
+    total: int
+    items: list[RiskListItem]
+
+
+class RiskListInfo(BaseModel):
+    list_id: int
+    as_of: date
+    model_version: str
+    input_hash: str
+    created_at: datetime
+    placements: int
+
+
+class GroupSummary(BaseModel):
+    group: str | None
+    placements: int
+    mean_risk_13w: float | None
+    mean_risk_52w: float | None
+    suppressed: bool
+
+
+class ListSummary(BaseModel):
+    as_of: date
+    model_version: str
+    placements: int
+    min_group: int
+    by_team: list[GroupSummary]
+    by_district: list[GroupSummary]
+
+
+class CurvePoint(BaseModel):
+    week: int
+    cif_uitval: float
+    cif_neutral: float
+
+
+class Curve(BaseModel):
+    model_version: str
+    points: list[CurvePoint]
+
+
+class HistoryPoint(BaseModel):
+    as_of: date
+    model_version: str
+    risk_13w: float
+    risk_52w: float
+    rank: int
+
+
+class Action(BaseModel):
+    action_id: int
+    placement_id: str
+    recorded_by: str
+    at: datetime
+    kind: Literal["intervention", "no_action"]
+    intervention: str | None
+    reason: str | None
+    note: str | None
+
+
+class PlacementDetail(BaseModel):
+    placement_id: str
+    as_of: date
+    model_version: str
+    team: str | None
+    district: str | None
+    jobcoach_id: str | None
+    tenure_weeks: int
+    risk_13w: float
+    risk_52w: float
+    rank: int
+    explanation: Explanation
+    curve: Curve | None
+    history: list[HistoryPoint]
+    actions: list[Action]
+
+
+class ActionIn(BaseModel):
+    """What a person decided: an intervention started, or no action and why. The model only advises."""
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["intervention", "no_action"]
+    intervention: Literal[tuple(INTERVENTION)] | None = None  # type: ignore[valid-type]
+    reason: str | None = Field(None, max_length=1000)
+    note: str | None = Field(None, max_length=2000, description="No personal details beyond what is needed.")
+
+
+Value = float | int | str | None
+
+
+class ScoreRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"features": {"tenure_weeks": 10, "hours_per_week": 24.0, "contract_type": "bepaald", "...": "..."}}]})
+    features: dict[str, Value] = Field(
+        description="Every model input by name (see GET /api/v1/model/features), tenure_weeks 0..51.")
+
+
+class ScoreResponse(BaseModel):
+    model_version: str
+    risk_13w: float
+    risk_52w: float
+    explanation: Explanation
+    curve: Curve | None
+
+
+class ModelInfo(BaseModel):
+    name: str
+    version: str
+    model: str | None
+    trained_on_data_as_of: str | None
+    registered_at: str | None
+    run_id: str | None
+    backtest: dict
+    report_url: str
+    features_url: str
+
+
+class FeatureInfo(BaseModel):
+    name: str
+    type: Literal["number", "integer", "category"]
+    categories: list[str] | None
+    nullable: bool
+    meaning: str | None
+
+
+class ModelFeatures(BaseModel):
+    model_version: str
+    features: list[FeatureInfo]
+
+
+class Me(BaseModel):
+    name: str
+    role: str
+    teams: list[str]
+    jobcoach_id: str | None
+
+
+class UserInfo(BaseModel):
+    name: str
+    role: str
+    teams: list[str]
+    jobcoach_id: str | None
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+class Health(BaseModel):
+    status: str
+
+
+class Ready(BaseModel):
+    status: str
+    model_version: str | None
+    database: bool

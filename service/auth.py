@@ -1,0 +1,112 @@
+"""Who is asking, and what they may see.
+
+Roles: `coordinator` (placements of their teams), `jobcoach` (placements whose jobcoach_id is
+theirs), `data_scientist` (model and aggregate endpoints, no individual placement), `admin`
+(users). There is no role for enforcement or fraud work.
+
+Endpoints depend only on `Identity` and an `IdentityProvider`; the embedded provider is a token
+store (bearer tokens kept only as sha256 hashes). An OIDC provider can replace it by mapping a
+verified token's claims to an `Identity`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+import sqlalchemy as sa
+
+from service.store import users
+
+COORDINATOR, JOBCOACH, DATA_SCIENTIST, ADMIN = "coordinator", "jobcoach", "data_scientist", "admin"
+ROLES = (COORDINATOR, JOBCOACH, DATA_SCIENTIST, ADMIN)
+SEES_PLACEMENTS = (COORDINATOR, JOBCOACH)
+SCORES_PAYLOADS = (COORDINATOR, JOBCOACH, DATA_SCIENTIST)
+SEES_AGGREGATES = (COORDINATOR, DATA_SCIENTIST)
+
+
+@dataclass(frozen=True)
+class Identity:
+    name: str
+    role: str
+    teams: tuple[str, ...] = ()
+    jobcoach_id: str | None = None
+
+    def may_see(self, team: str | None, jobcoach_id: str | None) -> bool:
+        """Whether this identity may see a placement routed to (team, jobcoach_id)."""
+        if self.role == COORDINATOR:
+            return team is not None and team in self.teams
+        if self.role == JOBCOACH:
+            return self.jobcoach_id is not None and jobcoach_id == self.jobcoach_id
+        return False
+
+
+class IdentityProvider(Protocol):
+    def identify(self, token: str) -> Identity | None:
+        """The identity a bearer token stands for, or None when it stands for nobody."""
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class UserError(ValueError):
+    pass
+
+
+def check_user(name: str, role: str, teams: Iterable[str], jobcoach_id: str | None) -> None:
+    if not name.strip():
+        raise UserError("name must not be empty")
+    if role not in ROLES:
+        raise UserError(f"role must be one of {list(ROLES)}, but was {role!r}")
+    if role == COORDINATOR and not list(teams):
+        raise UserError("a coordinator needs at least one --team")
+    if role == JOBCOACH and not jobcoach_id:
+        raise UserError("a jobcoach needs --jobcoach-id")
+    if role != JOBCOACH and jobcoach_id:
+        raise UserError(f"--jobcoach-id is only for the jobcoach role, not {role!r}")
+
+
+class TokenStore:
+    """The embedded identity provider: users and token hashes in the service database."""
+
+    def __init__(self, engine: sa.Engine, now=datetime.now):
+        self.engine = engine
+        self.now = now
+
+    def add(self, name: str, role: str, teams: Iterable[str] = (), jobcoach_id: str | None = None) -> str:
+        """Create a user; returns the token, which is not stored and cannot be shown again."""
+        teams = sorted(set(teams))
+        check_user(name, role, teams, jobcoach_id)
+        token = secrets.token_urlsafe(32)
+        with self.engine.begin() as conn:
+            if conn.execute(sa.select(users.c.user_id).where(users.c.name == name)).first():
+                raise UserError(f"a user named {name!r} exists already")
+            conn.execute(users.insert().values(name=name, role=role, teams=teams, jobcoach_id=jobcoach_id,
+                                               token_hash=hash_token(token), created_at=self.now()))
+        return token
+
+    def revoke(self, name: str) -> None:
+        with self.engine.begin() as conn:
+            done = conn.execute(users.update().where(users.c.name == name, users.c.revoked_at.is_(None))
+                                .values(revoked_at=self.now())).rowcount
+        if not done:
+            raise UserError(f"no active user named {name!r}")
+
+    def list(self) -> list[dict]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(users.c.name, users.c.role, users.c.teams, users.c.jobcoach_id,
+                                          users.c.created_at, users.c.revoked_at).order_by(users.c.name))
+            return [dict(r) for r in rows.mappings()]
+
+    def identify(self, token: str) -> Identity | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(users).where(users.c.token_hash == hash_token(token),
+                                                      users.c.revoked_at.is_(None))).mappings().first()
+        if row is None:
+            return None
+        return Identity(row["name"], row["role"], tuple(row["teams"] or ()), row["jobcoach_id"])

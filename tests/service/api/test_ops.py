@@ -1,0 +1,44 @@
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from service.api.main import create_app
+from service.settings import Settings
+from tests.service.conftest import auth
+
+
+class NoChampion:
+    def version(self):
+        return None
+
+    def load(self):
+        return None
+
+
+def test_health_ready_and_metrics(client):
+    assert client.get("/health").json() == {"status": "ok"}
+    ready = client.get("/ready").json()
+    assert ready["status"] == "ready" and ready["database"] and ready["model_version"]
+    client.get("/api/v1/placements/PL000001")
+    metrics = client.get("/metrics").text
+    assert "lks_http_requests_total" in metrics and "lks_model_version" in metrics
+    assert 'route="/api/v1/placements/{placement_id}"' in metrics and "PL000001" not in metrics
+
+
+def test_not_ready_without_a_champion(tmp_path: Path):
+    with TestClient(create_app(Settings(home=tmp_path), source=NoChampion())) as client:
+        r = client.get("/ready")
+        assert r.status_code == 503 and r.json()["error"]["code"] == "unavailable"
+        assert client.get("/health").status_code == 200
+        from service.auth import TokenStore
+
+        token = TokenStore(client.app.state.services.engine).add("d", "data_scientist")
+        assert client.get("/api/v1/model", headers=auth(token)).status_code == 503
+
+
+def test_me_and_users(client, setup):
+    me = client.get("/api/v1/me", headers=auth(setup.tokens["jobcoach"])).json()
+    assert me["role"] == "jobcoach" and me["jobcoach_id"]
+    assert client.get("/api/v1/users", headers=auth(setup.tokens["coordinator"])).status_code == 403
+    users = client.get("/api/v1/users", headers=auth(setup.tokens["admin"]))
+    assert users.status_code == 200 and "token" not in users.text
