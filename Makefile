@@ -19,6 +19,8 @@ demo: $(VENV)/.installed
 	$(BIN)/lks status
 	$(BIN)/lks train --as-of 2026-11-22 --truth $(DEMO_EXPORT)/truth
 	$(BIN)/lks evaluate
+	$(BIN)/lks score --as-of 2026-11-22
+	$(BIN)/python -m service.demo
 
 test: $(VENV)/.installed
 	$(BIN)/ruff check .
@@ -28,6 +30,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/bench_data.py
 	$(BIN)/python bench/bench_features.py
 	$(BIN)/python bench/bench_training.py
+	$(BIN)/python bench/bench_service.py
 
 clean:
 	rm -rf $(LKS_HOME)
