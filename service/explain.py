@@ -51,7 +51,16 @@ def _fmt(v, digits: int = 0) -> str:
 
 
 def _plural(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
+    return f"geen {many}" if n == 0 else f"{n} {one if n == 1 else many}"
+
+
+def _ago(weeks) -> str:
+    """'deze week', '1 week geleden', '3 weken geleden' (or 'onbekend')."""
+    n = _num(weeks)
+    if n is None:
+        return "onbekend"
+    n = int(round(n))
+    return "deze week" if n == 0 else f"{_plural(n, 'week', 'weken')} geleden"
 
 
 def _sick(v) -> str:
@@ -67,7 +76,7 @@ def _contact(kind: str, label: str) -> Callable[[dict], str]:
         if _int(v.get(f"no_{kind}_contact_yet")):
             return f"nog geen contact met {label}"
         text = (f"{_plural(_int(v.get(f'{kind}_contacts_13w')), 'contact', 'contacten')} met {label} "
-                f"in de laatste 13 weken, het laatste {_fmt(v.get(f'weeks_since_{kind}_contact'))} weken geleden")
+                f"in de laatste 13 weken, het laatste {_ago(v.get(f'weeks_since_{kind}_contact'))}")
         if _int(v.get(f"last_{kind}_contact_zorgelijk")):
             text += " en zorgelijk"
         return text
@@ -116,8 +125,7 @@ def _interventions(v) -> str:
     n = _int(v.get("interventions_all"))
     if not n:
         return "nog geen interventies gestart"
-    weeks = _fmt(v.get("weeks_since_intervention"))
-    return f"{_plural(n, 'interventie', 'interventies')} gestart, de laatste {weeks} weken geleden"
+    return f"{_plural(n, 'interventie', 'interventies')} gestart, de laatste {_ago(v.get('weeks_since_intervention'))}"
 
 
 def _career(v) -> str:
@@ -148,7 +156,7 @@ def _warnings(v) -> str:
             f"{_plural(_int(v.get('employer_signals_4w')), 'signaal', 'signalen')} van de werkgever "
             "in de laatste 4 weken")
     weeks = _num(v.get("weeks_since_zorgelijk_contact"))
-    return text + (f"; het laatste zorgelijke contact was {_fmt(weeks)} weken geleden" if weeks is not None
+    return text + (f"; het laatste zorgelijke contact was {_ago(weeks)}" if weeks is not None
                    else "; nog geen zorgelijk contact")
 
 
