@@ -16,6 +16,7 @@ from features.cohort import active_on, started_with_outcomes
 from features.employer import employer_features
 from features.history_windows import window_features
 from features.known import Known, as_of_day, prepare
+from features.match import match_features
 from features.person import person_features
 from features.placement import placement_features
 
@@ -32,14 +33,17 @@ def features_on(known: Known, as_of) -> pd.DataFrame:
     day = as_of_day(as_of)
     active = active_on(known, day).reset_index(drop=True)
     started = started_with_outcomes(known, day)
+    person = person_features(known, day, active, started)
+    employer = employer_features(known, day, active, started)
     columns = {
         "placement_id": active["placement_id"].astype(str).to_numpy(),
         "as_of": np.full(len(active), pd.Timestamp(as_of).normalize().to_datetime64(), dtype="datetime64[ns]"),
         "tenure_weeks": ((day - active["day"].to_numpy()) // 7).astype(np.int64),
         **placement_features(known, day, active),
         **window_features(known, day, active),
-        **person_features(known, day, active, started),
-        **employer_features(known, day, active, started),
+        **person,
+        **employer,
+        **match_features(known, day, active, started, person["education_level"], employer["sector"]),
     }
     return pd.DataFrame(columns)
 

@@ -155,7 +155,30 @@ EMPLOYER = [
        "uitval (leeg als er geen andere waren).", PAST, past_outcomes=True),
 ]
 
-CATALOG: list[Feature] = PLACEMENT + EVENTS + PERSON + EMPLOYER
+HOURS_WAGE = ("placements.hours_per_week", "placements.wage_value_pct")
+MATCH = [
+    _f("hours_above_wage_value", "Uren per week bij de start boven wat bij deze loonwaarde gebruikelijk is "
+       "(8 + 0,28 × loonwaarde): hoe hoger, hoe meer de baan vraagt dan de medewerker kan leveren.", HOURS_WAGE,
+       True),
+    _f("education_rank", "Opleidingsniveau als rangnummer (0 geen opleiding .. 7 hbo/wo; leeg als onbekend).",
+       ["persons.education_level"]),
+    _f("education_below_sector_need", "Opleidingsniveau lager dan wat de sector meestal vraagt "
+       "(zorg, techniek, overheid: mbo 2; zakelijke dienstverlening: mbo 3/4): 1 ja, 0 nee, leeg als onbekend.",
+       ["persons.education_level", "employers.sector"]),
+    _f("early_hours_cut", "De uren zijn in de eerste 20 weken verlaagd tot onder de uren bij de start: 1 ja, 0 nee.",
+       [START, "placements.hours_per_week", *EVENT, "events.value_num"]),
+    _f("early_wage_value_assessment", "Er was in de eerste 20 weken een nieuwe loonwaardemeting: 1 ja, 0 nee.",
+       [START, *EVENT]),
+    _f("employer_uitval_rate_smoothed", "Aandeel uitval bij de andere afgeronde LKS-banen van deze werkgever "
+       "(geëindigd of langer dan een jaar), bij weinig banen bijgetrokken naar het gemiddelde van alle werkgevers.",
+       PAST, past_outcomes=True),
+    _f("warning_signs_recent", "Recente waarschuwingssignalen (zorgelijke contacten, ziekmeldingen, signalen van de "
+       "werkgever), elk meegeteld met een gewicht dat elke 4 weken halveert.", (*EVENT, "events.value_text")),
+    _f("weeks_since_zorgelijk_contact", "Weken sinds het laatste zorgelijke contact met de jobcoach of de gemeente "
+       "(leeg als er geen was).", (*EVENT, "events.value_text")),
+]
+
+CATALOG: list[Feature] = PLACEMENT + EVENTS + PERSON + EMPLOYER + MATCH
 BY_NAME = {f.name: f for f in CATALOG}
 
 

@@ -3,7 +3,9 @@ survival, built from features computed once per weekly as-of date.
 
 Landmark row: a placement active on an as-of date a (a Monday) in its first 52 weeks, with
 its features as of a and labels known on the label date T:
-- `uitval_13w`: an uitval ending with a < end_date <= a + 91 days;
+- `uitval_13w`: an uitval ending with a < end_date <= min(a + 91 days, start + 363 days): within
+  13 weeks and within the first year, the horizon every model predicts (the survival model's
+  hazards stop at tenure week 51, so an uncapped label would judge it on weeks it never covers);
 - `uitval_52w`: an uitval ending with a < end_date <= start + 363 days (before tenure week 52).
 A neutral ending inside the window is a competing event: the label is 0, known when it is
 registered. Rows whose placement, as known on T, had already ended on or before a (an ending
@@ -23,7 +25,9 @@ the other label column is <NA> where it is not yet known on T).
 Worked example. PL1 starts 2024-01-08 (a Monday). On a = 2024-03-04 (week 8) the 13-week window
 is 2024-03-05..2024-06-03. If PL1 ends 2024-04-12 with `conflict`, registered 2024-04-20, the row
 has uitval_13w = 1; had it not ended, uitval_13w = 0. Either way the row is usable from
-2024-06-03 + 60 days = 2024-08-02, so a model trained on T = 2024-07-01 does not see it.
+2024-06-03 + 60 days = 2024-08-02, so a model trained on T = 2024-07-01 does not see it. On
+a = 2024-11-25 (week 46) the 13-week window stops at the end of the first year, 2025-01-05
+(start + 363 days): an ending on 2025-01-20 counts for neither label.
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ from features.labels import outcomes_known
 from features.unknown_reasons import UnknownReasonModel, check_strategy
 
 GRACE_DAYS = 60
-HORIZON_DAYS = {"13w": 91}  # from the as-of date; "52w" runs to start + 363 days
+HORIZON_DAYS = {"13w": 91}  # from the as-of date, capped at start + 363; "52w" runs to start + 363 days
 HORIZONS = ("13w", "52w")
 TENURE_WEEKS = 52
 EVENT_CODES = {"none": 0, "uitval": 1, "neutral": 2}
@@ -150,9 +154,10 @@ def _rows(history, as_of_dates, label_date, unknown_reasons, grace_days, structu
 
 def _window(rows: pd.DataFrame, horizon: str) -> np.ndarray:
     """The last day of the label window of each row."""
+    year_end = rows["_start_day"].to_numpy() + 7 * TENURE_WEEKS - 1
     if horizon == "52w":
-        return rows["_start_day"].to_numpy() + 7 * TENURE_WEEKS - 1
-    return rows["_as_of_day"].to_numpy() + HORIZON_DAYS[horizon]
+        return year_end
+    return np.minimum(rows["_as_of_day"].to_numpy() + HORIZON_DAYS[horizon], year_end)
 
 
 def _class_in(rows: pd.DataFrame, close: np.ndarray) -> np.ndarray:

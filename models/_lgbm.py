@@ -47,6 +47,7 @@ def booster_params(model) -> dict:
     check_int("min_child_samples", model.min_child_samples)
     check_nonnegative("reg_lambda", model.reg_lambda)
     check_positive("colsample", model.colsample, maximum=1.0)
+    check_positive("subsample", model.subsample, maximum=1.0)
     check_int("random_state", model.random_state, minimum=0)
     check_int("n_jobs", model.n_jobs)
     return {
@@ -56,6 +57,9 @@ def booster_params(model) -> dict:
         "lambda_l2": model.reg_lambda,
         "feature_fraction": model.colsample,
         "feature_fraction_seed": model.random_state,
+        "bagging_fraction": model.subsample,
+        "bagging_freq": 1 if model.subsample < 1.0 else 0,
+        "bagging_seed": model.random_state,
         "min_data_per_group": max(20, model.min_child_samples // 2),
         "cat_smooth": 10.0,
         "seed": model.random_state,

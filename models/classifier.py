@@ -74,6 +74,7 @@ class LGBMRiskClassifier(RiskModel):
         min_child_samples: int = 50,
         reg_lambda: float = 1.0,
         colsample: float = 0.8,
+        subsample: float = 1.0,
         validation_weeks: int | None = 8,
         early_stopping_rounds: int = 30,
         random_state: int = 0,
@@ -85,6 +86,7 @@ class LGBMRiskClassifier(RiskModel):
         self.min_child_samples = min_child_samples
         self.reg_lambda = reg_lambda
         self.colsample = colsample
+        self.subsample = subsample
         self.validation_weeks = validation_weeks
         self.early_stopping_rounds = early_stopping_rounds
         self.random_state = random_state

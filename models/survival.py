@@ -126,6 +126,7 @@ class LGBMCompetingRisk(HazardModel):
         min_child_samples: int = 200,
         reg_lambda: float = 1.0,
         colsample: float = 0.8,
+        subsample: float = 1.0,
         random_state: int = 0,
         n_jobs: int = 2,
         explain_weeks: int = 6,
@@ -136,6 +137,7 @@ class LGBMCompetingRisk(HazardModel):
         self.min_child_samples = min_child_samples
         self.reg_lambda = reg_lambda
         self.colsample = colsample
+        self.subsample = subsample
         self.random_state = random_state
         self.n_jobs = n_jobs
         self.explain_weeks = explain_weeks

@@ -127,3 +127,21 @@ def test_horizon_none_keeps_rows_with_any_label_known_each_label_on_its_own_date
     assert set(frame["placement_id"]) == {"A", "B", "C", "D"}
     assert frame["uitval_13w"].notna().all() and frame["uitval_52w"].isna().all()
     assert (frame["label_known_at_13w"] <= t).all() and (frame["label_known_at_52w"] > t).all()
+
+
+def test_the_13_week_label_stops_at_the_end_of_the_first_year():
+    """Started 2024-01-08, its first year ends 2025-01-05; on 2024-11-25 (week 46) an uitval on
+    2025-01-20 lies within 13 weeks but after the first year: it counts for neither label."""
+    hist = make_history(
+        placements=[placement(placement_id=p, start_date="2024-01-08") for p in "FG"],
+        endings=[
+            ending(placement_id="F", end_date="2025-01-20", reason_code="conflict", registered_at="2025-01-22T09:00"),
+            ending(placement_id="G", end_date="2025-01-03", reason_code="conflict", registered_at="2025-01-06T09:00"),
+        ],
+    )
+    frame = landmark_frame(hist, [pd.Timestamp("2024-11-25")], label_date="2025-12-31", unknown_reasons="exclude")
+    rows = frame.set_index("placement_id")
+    assert rows.loc["F", "uitval_13w"] == 0 and rows.loc["F", "uitval_52w"] == 0
+    assert rows.loc["G", "uitval_13w"] == 1 and rows.loc["G", "uitval_52w"] == 1
+    # the window closed at the end of the first year, so the label is usable 60 days later
+    assert rows.loc["F", "label_known_at_13w"] == pd.Timestamp("2025-01-05") + pd.Timedelta(days=60)
