@@ -8,8 +8,7 @@ deleted: "current" is derived (the newest registered_at), so any date's view can
 from __future__ import annotations
 
 import hashlib
-import json
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -138,13 +137,3 @@ def to_records(frame: pd.DataFrame) -> list[dict]:
         out[c] = arr
     names = list(out)
     return [dict(zip(names, vals, strict=True)) for vals in zip(*out.values(), strict=True)]
-
-
-def jsonable(value):
-    if isinstance(value, (datetime, date)):
-        return value.isoformat()
-    return value
-
-
-def dumps(value) -> str:
-    return json.dumps(value, default=jsonable)

@@ -7,7 +7,6 @@ only `lks promote` (through its gates) changes the champion.
 
 from __future__ import annotations
 
-import json
 import tempfile
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
@@ -161,7 +160,3 @@ def _feature_list(features: list[str]) -> dict:
                       "actionable": documented[n].actionable} for n in ["tenure_weeks", *features] if n in documented],
         "contract_roles": all_roles(),
     }
-
-
-def as_json(summary: dict) -> str:
-    return json.dumps(summary, indent=2, default=str)

@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from data_contracts.simulator.cli import simulate_cmd
-from service.cli import data, model
+from service.cli import audit, data, model, score, serve, users
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="LKS-uitval early warning.")
 app.command("simulate", help="Write a simulated municipality's export folder (and its truth/).")(simulate_cmd)
@@ -16,20 +16,13 @@ app.command("train", help="Backtest, train on what was known on a date, log to M
 app.command("evaluate", help="Champion and challenger side by side, with baselines and oracle.")(model.evaluate)
 app.command("promote", help="Make the challenger champion, through quality and fairness gates.")(model.promote)
 app.command("features", help="Write the features of every active placement as known on a date.")(data.features)
+app.command("score", help="Score every active placement with the champion and store the week's risk list.")(score.score)
+app.add_typer(users.app, name="users")
+app.add_typer(audit.app, name="audit")
+app.command("serve", help="Run the HTTP API with uvicorn.")(serve.serve)
 
 
 @app.callback()
 def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log debug output.")] = False) -> None:
     level = logging.DEBUG if verbose else logging.WARNING
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
-
-from service.cli import audit as _audit_cli  # noqa: E402
-from service.cli import score as _score_cli  # noqa: E402
-from service.cli import serve as _serve_cli  # noqa: E402
-from service.cli import users as _users_cli  # noqa: E402
-
-app.command("score", help="Score every active placement with the champion and store the week's risk list.")(
-    _score_cli.score)
-app.add_typer(_users_cli.app, name="users")
-app.add_typer(_audit_cli.app, name="audit")
-app.command("serve", help="Run the HTTP API with uvicorn.")(_serve_cli.serve)
