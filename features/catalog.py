@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from data_contracts.schemas import codes
-from features.history_windows import CONTACT_KINDS, COUNTED, WINDOWS, window_name
+from features.history_windows import CONTACT_KINDS, COUNTED, RATINGS, WINDOWS, window_name
 
 
 @dataclass(frozen=True)
@@ -57,12 +57,13 @@ def _window_features() -> list[Feature]:
             what, actionable = _COUNT_MEANING[stem]
             out.append(_f(window_name(stem, weeks), f"Aantal {what} {_period(weeks)}.", EVENT, actionable))
         for kind in CONTACT_KINDS:
-            out.append(_f(
-                window_name(f"{kind}_zorgelijk_share", weeks),
-                f"Aandeel contacten met {_KIND_DUTCH[kind]} {_period(weeks)} dat als zorgelijk is beoordeeld "
-                "(leeg als er geen contact was).",
-                (*EVENT, "events.value_text"), True,
-            ))
+            for rating in RATINGS:
+                out.append(_f(
+                    window_name(f"{kind}_{rating}_share", weeks),
+                    f"Aandeel contacten met {_KIND_DUTCH[kind]} {_period(weeks)} dat als {rating} is beoordeeld "
+                    "(leeg als er geen contact was).",
+                    (*EVENT, "events.value_text"), True,
+                ))
     return out
 
 
@@ -111,8 +112,9 @@ EVENTS = _window_features() + [
             _f(f"weeks_since_{kind}_contact", f"Weken sinds het laatste contact met {_KIND_DUTCH[kind]} "
                "(leeg als er nog geen contact was).", EVENT, True),
             _f(f"no_{kind}_contact_yet", f"Nog geen enkel contact met {_KIND_DUTCH[kind]} (1 ja, 0 nee).", EVENT, True),
-            _f(f"last_{kind}_contact_zorgelijk", f"Het laatste contact met {_KIND_DUTCH[kind]} was zorgelijk "
-               "(1 ja, 0 nee, leeg als er geen contact was).", (*EVENT, "events.value_text"), True),
+            *[_f(f"last_{kind}_contact_{rating}", f"Het laatste contact met {_KIND_DUTCH[kind]} was {rating} "
+                 "(1 ja, 0 nee, leeg als er geen contact was).", (*EVENT, "events.value_text"), True)
+              for rating in RATINGS],
         )
     ],
     *[
@@ -175,6 +177,10 @@ MATCH = [
     _f("warning_signs_recent", "Recente waarschuwingssignalen (zorgelijke contacten, ziekmeldingen, signalen van de "
        "werkgever), elk meegeteld met een gewicht dat elke 4 weken halveert.", (*EVENT, "events.value_text")),
     _f("weeks_since_zorgelijk_contact", "Weken sinds het laatste zorgelijke contact met de jobcoach of de gemeente "
+       "(leeg als er geen was).", (*EVENT, "events.value_text")),
+    _f("reassuring_signs_recent", "Recente positieve contacten met de jobcoach of de gemeente, elk meegeteld met "
+       "een gewicht dat elke 4 weken halveert.", (*EVENT, "events.value_text")),
+    _f("weeks_since_positief_contact", "Weken sinds het laatste positieve contact met de jobcoach of de gemeente "
        "(leeg als er geen was).", (*EVENT, "events.value_text")),
 ]
 

@@ -216,12 +216,15 @@ def _split_weighted(known: Known, setting: LabelSetting, rows: pd.DataFrame, cla
 
 
 def unknown_uitval_probability(rows: pd.DataFrame) -> pd.Series:
-    """p per placement with an unknown ending: P(uitval) from a logistic regression fitted on the
-    structured endings, each described by its last landmark row before the ending."""
+    """p per placement with an unknown ending: P(uitval) from a logistic regression fitted on every
+    ending whose reason is known (legacy or structured), each described by its last landmark row
+    before the ending. This assumes a legacy reason was left `onbekend` regardless of what it was
+    (missing at random given the features); the strategy comparison in the training report checks
+    it against the simulator's true reasons, and on real data it must be checked with the teams."""
     before = rows[rows["_end_day"].notna().to_numpy()]
     last = before.sort_values("_as_of_day").drop_duplicates("placement_id", keep="last")
     names = [c for c in feature_names(rows) if not c.startswith("_")]
-    train = last[(last["_registration"] == "structured") & last["_end_class"].isin(["uitval", "neutral"])]
+    train = last[last["_end_class"].isin(["uitval", "neutral"])]
     model = UnknownReasonModel().fit(train[names], (train["_end_class"] == "uitval").to_numpy())
     target = last[last["_end_class"] == "unknown"]
     return pd.Series(model.predict_uitval(target[names]), index=target["placement_id"].to_numpy(), dtype=float)

@@ -16,6 +16,7 @@ from features.known import EventArrays, Known
 
 WINDOWS = (4, 13, 26, None)  # None: since the start of the placement
 CONTACT_KINDS = {"jobcoach": "jobcoach_contact", "municipality": "municipality_contact"}
+RATINGS = ("zorgelijk", "positief")  # contact ratings with a share of their own; `neutraal` is the rest
 COUNTED = {  # feature stem -> event_type
     "sick_reports": "sick_report",
     "recoveries": "recovery_report",
@@ -65,10 +66,11 @@ def window_features(known: Known, day: int, active: pd.DataFrame) -> dict[str, n
         for kind, event_type in CONTACT_KINDS.items():
             ev, mask = known.event(event_type), masks[event_type]
             in_window = mask & (ev.day > day - 7 * weeks) if weeks else mask
-            worrying = counts(ev, in_window & (ev.value_text == "zorgelijk"), codes_, n)
             total = out[window_name(f"{kind}_contacts", weeks)]
-            with np.errstate(invalid="ignore", divide="ignore"):
-                out[window_name(f"{kind}_zorgelijk_share", weeks)] = np.where(total > 0, worrying / total, np.nan)
+            for rating in RATINGS:
+                rated = counts(ev, in_window & (ev.value_text == rating), codes_, n)
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    out[window_name(f"{kind}_{rating}_share", weeks)] = np.where(total > 0, rated / total, np.nan)
 
     out.update(_sickness(known, day, masks, codes_, n))
     for kind, event_type in CONTACT_KINDS.items():
@@ -77,7 +79,8 @@ def window_features(known: Known, day: int, active: pd.DataFrame) -> dict[str, n
         last_text = last_per_placement(ev, mask, ev.value_text, codes_, n)
         out[f"weeks_since_{kind}_contact"] = weeks_since(day, last_day)
         out[f"no_{kind}_contact_yet"] = np.isnan(last_day).astype(np.float64)
-        out[f"last_{kind}_contact_zorgelijk"] = np.where(np.isnan(last_day), np.nan, last_text == "zorgelijk")
+        for rating in RATINGS:
+            out[f"last_{kind}_contact_{rating}"] = np.where(np.isnan(last_day), np.nan, last_text == rating)
 
     ev, mask = known.event("intervention"), masks["intervention"]
     for intervention in codes.INTERVENTION:

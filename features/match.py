@@ -123,4 +123,21 @@ def _warnings(known: Known, day: int, codes_, n: int) -> dict:
         inside = rows >= 0
         age = (day - ev.day[mask][inside]) / 7.0
         np.add.at(score, rows[inside], 0.5 ** (age / WARNING_HALF_LIFE_WEEKS))
-    return {"warning_signs_recent": score, "weeks_since_zorgelijk_contact": weeks_since(day, last_worry)}
+    reassuring, last_positive = _decayed_contacts(known, day, codes_, n, row_of, "positief")
+    return {"warning_signs_recent": score, "weeks_since_zorgelijk_contact": weeks_since(day, last_worry),
+            "reassuring_signs_recent": reassuring, "weeks_since_positief_contact": weeks_since(day, last_positive)}
+
+
+def _decayed_contacts(known: Known, day: int, codes_, n: int, row_of: np.ndarray, rating: str):
+    """Contacts (jobcoach or municipality) with this rating, each weighted by its age as in
+    `_warnings`, and the day of the latest one."""
+    score = np.zeros(len(codes_))
+    last = np.full(len(codes_), np.nan)
+    for event_type in CONTACT_KINDS.values():
+        ev = known.event(event_type)
+        mask = ev.known_on(day) & (ev.value_text == rating)
+        last = np.fmax(last, last_per_placement(ev, mask, ev.day.astype(np.float64), codes_, n))
+        rows = row_of[ev.code[mask]]
+        inside = rows >= 0
+        np.add.at(score, rows[inside], 0.5 ** ((day - ev.day[mask][inside]) / 7.0 / WARNING_HALF_LIFE_WEEKS))
+    return score, last

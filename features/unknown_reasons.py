@@ -10,7 +10,9 @@
 - `weighted`: each row whose label depends on an unknown ending is split into an uitval copy with
   weight p and a neutral copy with weight 1 - p; p comes from `UnknownReasonModel`, a logistic
   regression of uitval vs neutral on the features of the last landmark before the ending, fitted
-  only on structured endings known on the label date.
+  on every ending with a known reason (structured, and the legacy ones that do carry a reason)
+  known on the label date. Before May 2025 that is the only evidence there is of what the
+  unknown endings were; it assumes a reason was left `onbekend` whatever the reason was.
 - `exclude`: drop rows whose label is an unknown ending (in the person-period frame this censors
   the placement at the start of that week).
 """

@@ -56,11 +56,14 @@ def test_structured_only_keeps_rows_from_the_structured_era():
     assert labels(explicit) == {"A": 1, "B": 0, "D": 0}
 
 
-def test_weighted_splits_unknown_endings_by_what_similar_structured_endings_did():
+def test_weighted_splits_unknown_endings_by_what_similar_endings_with_a_reason_did():
+    # most endings with a reason are legacy ones that happen to carry one; they are evidence too (the four
+    # structured ones alone, all neutral, would say nothing about debts)
     placements = [placement(placement_id=f"S{i}", person_id=f"P{i}", start_date="2024-01-08") for i in range(20)]
     persons = [person(person_id=f"P{i}", debt_problems=i % 2 == 0) for i in range(20)]
     endings = [ending(placement_id=f"S{i}", end_date="2024-02-16", registered_at="2024-02-20T09:00",
-                      reason_code="verzuim" if i % 2 == 0 else "ander_werk")
+                      reason_code="verzuim" if i % 2 == 0 else "ander_werk",
+                      registration="structured" if i in (1, 3, 5, 7) else "legacy")
                for i in range(20)]
     for name, debt in (("U1", True), ("U0", False)):
         persons.append(person(person_id=name, debt_problems=debt))
@@ -73,7 +76,7 @@ def test_weighted_splits_unknown_endings_by_what_similar_structured_endings_did(
     assert len(rows) == 4
     assert rows.groupby("placement_id")["weight"].sum().tolist() == pytest.approx([1.0, 1.0])
     p = rows[rows["uitval_13w"] == 1].set_index("placement_id")["weight"]
-    assert p["U1"] > 0.6 and p["U0"] < 0.4  # debts went with uitval among structured endings
+    assert p["U1"] > 0.6 and p["U0"] < 0.4  # debts went with uitval among endings with a reason
     assert (frame.loc[~frame["placement_id"].isin(["U1", "U0"]), "weight"] == 1).all()
 
 
