@@ -79,6 +79,8 @@ def _contact(kind: str, label: str) -> Callable[[dict], str]:
                 f"in de laatste 13 weken, het laatste {_ago(v.get(f'weeks_since_{kind}_contact'))}")
         if _int(v.get(f"last_{kind}_contact_zorgelijk")):
             text += " en zorgelijk"
+        elif _int(v.get(f"last_{kind}_contact_positief")):
+            text += " en positief"
         return text
     return sentence
 
@@ -160,6 +162,15 @@ def _warnings(v) -> str:
                    else "; nog geen zorgelijk contact")
 
 
+def _reassurance(v) -> str:
+    positive = sum(round((_num(v.get(f"{kind}_positief_share_13w")) or 0) * _int(v.get(f"{kind}_contacts_13w")))
+                   for kind in ("jobcoach", "municipality"))
+    text = f"{_plural(positive, 'positief contact', 'positieve contacten')} in de laatste 13 weken"
+    weeks = _num(v.get("weeks_since_positief_contact"))
+    return text + (f"; het laatste positieve contact was {_ago(weeks)}" if weeks is not None
+                   else "; nog geen positief contact")
+
+
 @dataclass(frozen=True)
 class Factor:
     key: str
@@ -200,6 +211,7 @@ FACTORS = [
            else "de werkgever volgde de Harrie-training nog niet",
            lambda v: None if _int(v.get("harrie_trained")) else "harrie_training"),
     Factor("waarschuwingssignalen", "recente waarschuwingssignalen", _warnings, lambda v: "extra_jobcoaching"),
+    Factor("positieve_contacten", "recente positieve contacten", _reassurance),
     Factor("duur", "duur van de plaatsing", lambda v: f"{_fmt(v.get('tenure_weeks'))} weken in dienst",
            never_actionable=True),
 ]
@@ -208,10 +220,12 @@ OTHER = "overig"
 
 _PREFIXES = [  # (prefix or exact name, factor); first match wins
     ("warning_signs", "waarschuwingssignalen"), ("weeks_since_zorgelijk", "waarschuwingssignalen"),
+    ("reassuring_signs", "positieve_contacten"), ("weeks_since_positief", "positieve_contacten"),
     ("early_hours", "uren"), ("early_wage_value", "loonwaarde"), ("employer_uitval", "werkgever_ervaringen"),
     ("sick_", "ziekmeldingen"), ("recoveries_", "ziekmeldingen"), ("weeks_since_sick", "ziekmeldingen"),
     ("weeks_since_recovery", "ziekmeldingen"), ("currently_sick", "ziekmeldingen"), ("weeks_sick", "ziekmeldingen"),
     ("jobcoach_contacts_", "jobcoach_contact"), ("jobcoach_zorgelijk", "jobcoach_contact"),
+    ("jobcoach_positief", "jobcoach_contact"),
     ("weeks_since_jobcoach", "jobcoach_contact"), ("no_jobcoach", "jobcoach_contact"),
     ("last_jobcoach", "jobcoach_contact"), ("municipality_", "gemeente_contact"),
     ("weeks_since_municipality", "gemeente_contact"), ("no_municipality", "gemeente_contact"),
