@@ -7,6 +7,14 @@ DEMO_EXPORT := $(LKS_HOME)/exports/demo-2026-11-22
 
 .PHONY: demo test lint bench clean
 
+# The browser test drives Debian's chromium (never a downloaded browser). A file target: nothing runs
+# when it is there already; sudo only when not root.
+CHROMIUM := /usr/bin/chromium
+
+$(CHROMIUM):
+	SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	$$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
+
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
@@ -22,7 +30,7 @@ demo: $(VENV)/.installed
 	$(BIN)/lks score --as-of 2026-11-22
 	$(BIN)/python -m service.demo
 
-test: $(VENV)/.installed
+test: $(VENV)/.installed $(CHROMIUM)
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q -n 2
 

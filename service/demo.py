@@ -1,5 +1,5 @@
 """The end of `make demo`: a demo coordinator and jobcoach for the newest risk list, their tokens,
-the first three calls to try, and the service running on localhost."""
+the pages to open in a browser and the first three API calls to try, and the service running on localhost."""
 
 from __future__ import annotations
 
@@ -43,13 +43,18 @@ def main() -> None:
 
     settings = get_settings()
     coordinator, jobcoach, placement = demo_users(make_service_engine(settings.db_url))
-    base = f"http://127.0.0.1:{PORT}/api/v1"
+    site = f"http://127.0.0.1:{PORT}"
+    base = f"{site}/api/v1"
     print(f"""
 Demo users (tokens are shown once):
   coordinator {coordinator['name']} (team {coordinator['team']}): {coordinator['token']}
   jobcoach    {jobcoach['name']} (jobcoach {jobcoach['jobcoach_id']}): {jobcoach['token']}
 
-Try, in another terminal:
+Open in a browser: {site}/
+  log in with a token: the coordinator sees the week's list of their team, the jobcoach only their own
+  placements (e.g. {site}/plaatsing/{placement})
+
+Or try the API, in another terminal:
   curl -s -H "Authorization: Bearer {coordinator['token']}" "{base}/risk-lists/current?page_size=5"
   curl -s -H "Authorization: Bearer {jobcoach['token']}" {base}/placements/{placement}
   curl -s -H "Authorization: Bearer {coordinator['token']}" {base}/model

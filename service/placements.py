@@ -106,6 +106,18 @@ def risk_list_page(engine: sa.Engine, identity: Identity, as_of: date | None = N
     return Page(current, previous, total, items)
 
 
+def filter_options(engine: sa.Engine, identity: Identity, as_of: date | None = None) -> dict:
+    """The teams and districts of the placements on the week's list that the identity may see."""
+    with engine.connect() as conn:
+        current = find_list(conn, as_of)
+        out = {"teams": [], "districts": []}
+        for col, key in (("team", "teams"), ("district", "districts")) if current else ():
+            query = scope(sa.select(risk_scores.c[col]).distinct().where(
+                risk_scores.c.list_id == current["list_id"], risk_scores.c[col].is_not(None)), identity)
+            out[key] = list(conn.execute(query.order_by(risk_scores.c[col])).scalars())
+    return out
+
+
 def placement(engine: sa.Engine, identity: Identity, placement_id: str, as_of: date | None = None) -> dict:
     """The placement's score on the week's list, its earlier risks and its actions, or NotFound."""
     with engine.connect() as conn:

@@ -46,6 +46,12 @@ def risk_list(services: Services, identity: Identity, endpoint: str, as_of: date
             "page": page, "page_size": page_size, "total": found.total, "items": found.items}
 
 
+def list_filters(services: Services, identity: Identity, as_of: date | None = None) -> dict:
+    """What the list may be filtered on: the teams and districts of the placements the identity may see."""
+    _require(identity, SEES_PLACEMENTS, "individual placements")
+    return placements.filter_options(services.engine, identity, as_of)
+
+
 def placement_detail(services: Services, identity: Identity, endpoint: str, placement_id: str,
                      as_of: date | None = None) -> dict:
     def audit(outcome: str, version: str | None) -> None:

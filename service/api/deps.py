@@ -22,18 +22,39 @@ def get_services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-def get_identity(services: ServicesDep,
-                 credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Identity:
+BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+SESSION_COOKIE = "lks_session"  # the pages' session (service/pages): HttpOnly, SameSite=Strict, the user's own token
+
+
+def identify(services: Services, token: str | None) -> Identity | None:
+    """The one way a token becomes an Identity: the API's bearer header and the pages' cookie alike."""
+    return services.identities.identify(token) if token else None
+
+
+def _required(services: Services, token: str | None) -> Identity:
     challenge = {"WWW-Authenticate": "Bearer"}
-    if credentials is None:
+    if not token:
         raise ApiError(401, "a bearer token is required", headers=challenge)
-    identity = services.identities.identify(credentials.credentials)
+    identity = identify(services, token)
     if identity is None:
         raise ApiError(401, "the token is not valid or has been revoked", headers=challenge)
     return identity
 
 
+def get_identity(services: ServicesDep, credentials: BearerDep) -> Identity:
+    return _required(services, credentials.credentials if credentials else None)
+
+
 CurrentIdentity = Annotated[Identity, Depends(get_identity)]
+
+
+def get_reader_identity(request: Request, services: ServicesDep, credentials: BearerDep) -> Identity:
+    """A bearer token, or else the pages' session cookie: only for GET endpoints without personal data
+    (the model information), so a person logged in on the pages can follow a link to them."""
+    return _required(services, credentials.credentials if credentials else request.cookies.get(SESSION_COOKIE))
+
+
+ReaderIdentity = Annotated[Identity, Depends(get_reader_identity)]
 
 
 def get_champion(services: ServicesDep) -> Champion:

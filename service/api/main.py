@@ -1,4 +1,5 @@
-"""The composition root of the HTTP API: `create_app(settings)` wires the services and includes the routers."""
+"""The composition root of the HTTP service: `create_app(settings)` wires the services and includes the API's
+routers (under /api/v1) and the Dutch pages (/, /lijst, /plaatsing/...)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from service.api.routes import model, ops, placements, risk_lists
 from service.auth import IdentityProvider
 from service.bootstrap import bootstrap
 from service.champion import ChampionSource
+from service.pages import routes as pages
 from service.settings import Settings, get_settings
 
 DESCRIPTION = """Early warning for LKS placements at risk of uitval, for the coördinator Uitval and jobcoaches.
@@ -40,4 +42,5 @@ def create_app(settings: Settings | None = None, source: ChampionSource | None =
     app.include_router(ops.probes)
     for router in (risk_lists.router, placements.router, model.router, ops.api):
         app.include_router(router, prefix="/api/v1")
+    pages.install(app)
     return app

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
 from service import views
-from service.api.deps import ChampionDep, CurrentIdentity
+from service.api.deps import ChampionDep, CurrentIdentity, ReaderIdentity
 from service.api.errors import RESPONSES, ApiError
 from service.api.schemas import ModelFeatures, ModelInfo, ScoreRequest, ScoreResponse
 from service.auth import SCORES_PAYLOADS
@@ -15,19 +15,19 @@ router = APIRouter(tags=["model"], responses={**RESPONSES, 503: {"description": 
 
 
 @router.get("/model", response_model=ModelInfo)
-def model(champion: ChampionDep, _identity: CurrentIdentity):
+def model(champion: ChampionDep, _identity: ReaderIdentity):
     """The champion being served: version, training date, backtest metrics, link to its report."""
     return views.model_info(champion)
 
 
 @router.get("/model/features", response_model=ModelFeatures)
-def model_features(champion: ChampionDep, _identity: CurrentIdentity):
+def model_features(champion: ChampionDep, _identity: ReaderIdentity):
     """The model's inputs with their types and allowed values (the schema of POST /score)."""
     return views.model_features(champion)
 
 
 @router.get("/model/report", response_class=HTMLResponse)
-def model_report(champion: ChampionDep, _identity: CurrentIdentity):
+def model_report(champion: ChampionDep, _identity: ReaderIdentity):
     """The champion's training report (HTML)."""
     if champion.report_path is None or not champion.report_path.exists():
         raise ApiError(404, f"model version {champion.version} has no report")

@@ -1,0 +1,195 @@
+"""The pages: log in with a token, the week's risk list, one placement, and recording an action.
+
+Routes only translate HTTP, like the API's: they call `service.views` (which checks the role, scopes
+the query and writes the audit log) and render a template. Forms post and redirect (no scripts)."""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, FastAPI, Form, Path, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import ValidationError
+
+from service import placements, views
+from service.api.deps import SESSION_COOKIE, ServicesDep, identify
+from service.api.schemas import ActionIn
+from service.auth import Identity
+from service.explain import INTERVENTIONS
+from service.pages import render
+from service.pages.chart import curve_chart
+from service.pages.session import (
+    LOGIN_COOKIE,
+    CsrfRefused,
+    LoginRequired,
+    PageIdentity,
+    check_csrf,
+    clear_cookie,
+    csrf_token,
+    new_login_nonce,
+    set_cookie,
+)
+
+router = APIRouter(include_in_schema=False)
+LIST, DETAIL = "GET /lijst", "GET /plaatsing/{placement_id}"  # endpoint names in the audit log
+ACTION = "POST /plaatsing/{placement_id}/acties"
+PAGE_SIZE = 25
+PlacementId = Annotated[str, Path(min_length=1, max_length=64)]
+FormText = Annotated[str, Form(max_length=2000)]
+NOTICES = {  # after a form: a fixed message by key, so nothing typed is reflected into the page
+    "opgeslagen": "De actie is opgeslagen.",
+    "reden": "Niet opgeslagen: vul in waarom u geen actie onderneemt.",
+    "ongeldig": "Niet opgeslagen: kies een interventie uit de lijst.",
+}
+
+
+def _context(request: Request, identity: Identity) -> dict:
+    return {"identity": identity, "csrf": csrf_token(request.cookies[SESSION_COOKIE])}
+
+
+def _notice(request: Request, identity: Identity | None, status: int, title: str, paragraphs: list[str],
+            links: tuple[tuple[str, str], ...] = ()) -> HTMLResponse:
+    context = _context(request, identity) if identity else {"identity": None, "csrf": ""}
+    return render.page("melding.html", status, **context, title=title, paragraphs=paragraphs, links=links)
+
+
+def _not_for_role(request: Request, identity: Identity):
+    return _notice(request, identity, 403, "Deze pagina's zijn voor coördinatoren en jobcoaches", [
+        f"U bent ingelogd als {identity.name} ({render.ROLES.get(identity.role, identity.role)}). De risicolijst "
+        "en de plaatsingen zijn alleen voor de coördinator Uitval en de jobcoaches: met uw rol ziet u geen "
+        "individuele plaatsingen.",
+        "Informatie over het model in gebruik (versie, trainingsdatum en de resultaten van de backtest) vindt u hier:",
+    ], (("/api/v1/model", "Modelinformatie (JSON)"), ("/api/v1/model/report", "Rapport van het model")))
+
+
+def _not_found(request: Request, identity: Identity):
+    return _notice(request, identity, 404, "Plaatsing niet gevonden", [
+        "Deze plaatsing staat niet op de risicolijst van deze week, of u heeft er geen toegang toe.",
+    ], (("/lijst", "Terug naar de risicolijst"),))
+
+
+def _login(request: Request, error: str | None = None, status: int = 200):
+    nonce = new_login_nonce()
+    response = render.page("login.html", status, identity=None, csrf=csrf_token(nonce), error=error)
+    set_cookie(response, request, LOGIN_COOKIE, nonce)
+    return response
+
+
+@router.get("/")
+def login_form(request: Request, services: ServicesDep):
+    if identify(services, request.cookies.get(SESSION_COOKIE)):
+        return RedirectResponse("/lijst", status_code=303)
+    return _login(request)
+
+
+@router.post("/login")
+def login(request: Request, services: ServicesDep, token: FormText = "", csrf: FormText = ""):
+    check_csrf(request.cookies.get(LOGIN_COOKIE), csrf)
+    token = token.strip()
+    if identify(services, token) is None:
+        return _login(request, "Deze toegangscode is niet geldig of is ingetrokken.", 401)
+    response = RedirectResponse("/lijst", status_code=303)
+    set_cookie(response, request, SESSION_COOKIE, token)
+    clear_cookie(response, LOGIN_COOKIE)
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, csrf: FormText = ""):
+    session = request.cookies.get(SESSION_COOKIE)
+    if session:
+        check_csrf(session, csrf)
+    response = RedirectResponse("/", status_code=303)
+    clear_cookie(response, SESSION_COOKIE)
+    return response
+
+
+@router.get("/lijst")
+def risk_list(request: Request, services: ServicesDep, identity: PageIdentity,
+              team: Annotated[str, Query(max_length=100)] = "",
+              district: Annotated[str, Query(alias="gebied", max_length=100)] = "",
+              page: Annotated[int, Query(alias="pagina", ge=1, le=100_000)] = 1):
+    try:
+        found = views.risk_list(services, identity, LIST, None, team or None, district or None, page, PAGE_SIZE)
+        filters = views.list_filters(services, identity, found["as_of"])
+    except views.Forbidden:
+        return _not_for_role(request, identity)
+    except placements.NotFound:
+        return _notice(request, identity, 404, "Nog geen risicolijst",
+                       ["Er is nog geen risicolijst berekend. Probeer het later opnieuw."])
+    pages = max(1, math.ceil(found["total"] / PAGE_SIZE))
+
+    def link(number: int) -> str:
+        query = {"team": team, "gebied": district, "pagina": number if number > 1 else ""}
+        return "/lijst" + ("?" + urlencode({k: v for k, v in query.items() if v}) if any(query.values()) else "")
+
+    return render.page("lijst.html", **_context(request, identity), risks=found, filters=filters, team=team,
+                       district=district, pages=pages, previous=link(page - 1) if page > 1 else None,
+                       next=link(page + 1) if page < pages else None)
+
+
+@router.get("/plaatsing/{placement_id}")
+def placement(request: Request, placement_id: PlacementId, services: ServicesDep, identity: PageIdentity,
+              notice: Annotated[str, Query(alias="melding", max_length=20)] = ""):
+    try:
+        detail = views.placement_detail(services, identity, DETAIL, placement_id)
+    except views.Forbidden:
+        return _not_for_role(request, identity)
+    except placements.NotFound:
+        return _not_found(request, identity)
+    chart = curve_chart(detail["curve"]["points"]) if detail["curve"] else None
+    return render.page("plaatsing.html", **_context(request, identity), p=detail, chart=chart,
+                       interventions=INTERVENTIONS, notice=NOTICES.get(notice), saved=notice == "opgeslagen")
+
+
+@router.post("/plaatsing/{placement_id}/acties")
+def record_action(request: Request, placement_id: PlacementId, services: ServicesDep, identity: PageIdentity,
+                  csrf: FormText = "", kind: FormText = "", intervention: FormText = "", reason: FormText = "",
+                  note: FormText = ""):
+    check_csrf(request.cookies.get(SESSION_COOKIE), csrf)
+    here = f"/plaatsing/{quote(placement_id, safe='')}"
+    try:
+        body = ActionIn(kind=kind, intervention=intervention or None, reason=reason.strip() or None,
+                        note=note.strip() or None)  # the API's own checks on what may be recorded
+        views.record_action(services, identity, ACTION, placement_id, body.kind, body.intervention, body.reason,
+                            body.note)
+    except views.Forbidden:
+        return _not_for_role(request, identity)
+    except placements.NotFound:
+        return _not_found(request, identity)
+    except (ValidationError, placements.InvalidAction):
+        problem = "reden" if kind == "no_action" else "ongeldig"
+        return RedirectResponse(f"{here}?melding={problem}#actie", status_code=303)
+    return RedirectResponse(f"{here}?melding=opgeslagen#acties", status_code=303)
+
+
+def install(app: FastAPI) -> None:
+    """Add the pages to an app: the routes, a redirect to the login page, the refusal of a forged form,
+    and a Dutch page for an invalid request to a page (the API's handler, installed first, keeps the rest)."""
+    app.include_router(router)
+    api_invalid_request = app.exception_handlers[RequestValidationError]
+    page_paths = {route.path for route in router.routes}
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError):
+        if getattr(request.scope.get("route"), "path", None) not in page_paths:
+            return await api_invalid_request(request, exc)
+        return _notice(request, None, 400, "Ongeldige aanvraag", [
+            "Deze pagina bestaat niet in deze vorm. Ga terug en probeer het opnieuw.",
+        ], (("/", "Naar het begin"),))
+
+    @app.exception_handler(LoginRequired)
+    async def to_login(_request: Request, _exc: LoginRequired):
+        response = RedirectResponse("/", status_code=303)
+        clear_cookie(response, SESSION_COOKIE)  # a revoked token's cookie goes too
+        return response
+
+    @app.exception_handler(CsrfRefused)
+    async def csrf_refused(request: Request, _exc: CsrfRefused):
+        return _notice(request, None, 403, "Formulier niet geaccepteerd", [
+            "Dit formulier kwam niet van deze pagina of is verlopen. Er is niets opgeslagen.",
+            "Open de pagina opnieuw en probeer het nog eens.",
+        ], (("/", "Naar het begin"),))

@@ -1,0 +1,63 @@
+"""The pages' session and CSRF tokens.
+
+The session cookie holds the user's own token (HttpOnly, SameSite=Strict) and becomes an Identity
+through the API's `identify`, so pages and API share one identity provider and one set of rules.
+Every form that changes state carries a CSRF token: an HMAC of a cookie the browser holds and a
+cross-site page cannot read (the session token once logged in; a random nonce for the login form).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from typing import Annotated
+
+from fastapi import Depends, Request, Response
+
+from service.api.deps import SESSION_COOKIE, ServicesDep, identify
+from service.auth import Identity
+
+LOGIN_COOKIE = "lks_login"  # the login form's nonce, before there is a session
+_CSRF_KEY = b"lks-pages-csrf"  # a label, not a secret: the cookie's value is the secret
+
+
+class LoginRequired(Exception):
+    """No valid session: the pages answer with a redirect to the login page."""
+
+
+class CsrfRefused(Exception):
+    """A form arrived without the CSRF token of this browser's session."""
+
+
+def page_identity(request: Request, services: ServicesDep) -> Identity:
+    identity = identify(services, request.cookies.get(SESSION_COOKIE))
+    if identity is None:
+        raise LoginRequired()
+    return identity
+
+
+PageIdentity = Annotated[Identity, Depends(page_identity)]
+
+
+def csrf_token(cookie_value: str) -> str:
+    return hmac.new(_CSRF_KEY, cookie_value.encode(), hashlib.sha256).hexdigest()
+
+
+def check_csrf(cookie_value: str | None, submitted: str | None) -> None:
+    if not (cookie_value and submitted and hmac.compare_digest(csrf_token(cookie_value), submitted)):
+        raise CsrfRefused()
+
+
+def new_login_nonce() -> str:
+    return secrets.token_urlsafe(16)
+
+
+def set_cookie(response: Response, request: Request, name: str, value: str) -> None:
+    # Secure whenever the request came over https (behind a TLS proxy); plain http only on localhost.
+    response.set_cookie(name, value, httponly=True, samesite="strict", secure=request.url.scheme == "https",
+                        path="/")
+
+
+def clear_cookie(response: Response, name: str) -> None:
+    response.delete_cookie(name, path="/", httponly=True, samesite="strict")

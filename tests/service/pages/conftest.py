@@ -1,0 +1,57 @@
+"""Users of their own for the page tests (so the API tests' audit expectations stay theirs), and a
+browser-like TestClient that logs in through the form."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from service.auth import TokenStore
+from service.store import make_service_engine
+
+USERS = {"coordinator": "page-coord", "jobcoach": "page-coach", "data_scientist": "page-ds", "admin": "page-admin"}
+
+
+@pytest.fixture(scope="session")
+def engine(setup):
+    return make_service_engine(setup.settings.db_url)
+
+
+@pytest.fixture(scope="session")
+def tokens(setup, engine) -> dict:
+    """role -> token: a coordinator of the team of setup's 'mine', its jobcoach, a data scientist, an admin."""
+    with engine.connect() as conn:
+        jobcoach_id = conn.exec_driver_sql("SELECT jobcoach_id FROM risk_scores WHERE placement_id = ? LIMIT 1",
+                                           (setup.placements["mine"],)).scalar_one()
+    store = TokenStore(engine)
+    return {"coordinator": store.add(USERS["coordinator"], "coordinator", [setup.placements["team"]]),
+            "jobcoach": store.add(USERS["jobcoach"], "jobcoach", jobcoach_id=jobcoach_id),
+            "data_scientist": store.add(USERS["data_scientist"], "data_scientist"),
+            "admin": store.add(USERS["admin"], "admin")}
+
+
+def csrf_of(html: str) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+
+
+def login(app, token: str) -> TestClient:
+    """A fresh client (its own cookie jar) logged in through the login form, as a browser would."""
+    browser = TestClient(app, raise_server_exceptions=False, follow_redirects=False)
+    r = browser.post("/login", data={"token": token, "csrf": csrf_of(browser.get("/").text)})
+    assert r.status_code == 303, r.text
+    return browser
+
+
+@pytest.fixture(scope="session")
+def as_role(client, tokens):
+    """role -> a logged-in client, one per role, made when first asked for."""
+    made: dict[str, TestClient] = {}
+
+    def get(role: str) -> TestClient:
+        if role not in made:
+            made[role] = login(client.app, tokens[role])
+        return made[role]
+
+    return get
