@@ -3,7 +3,7 @@
 * ``TenureBaseline``: the base rate by tenure week, a discrete-time Aalen-Johansen estimate (weighted life table)
   of the cumulative incidence of uitval with neutral endings as the competing risk, from a person-period frame.
   It ignores the features: risk_13w and risk_52w depend on ``tenure_weeks`` only.
-* ``LogisticBaseline``: one logistic regression per horizon on the landmark frame (median imputation with missing
+* ``LogisticBaseline``: one logistic regression per horizon on the landmark frame (mean imputation with missing
   indicators, standardisation, one-hot categoricals).
 * ``CurrentPracticeRule``: the old way of working: flag a placement after a sick report or a ``zorgelijk``
   contact in the last 4 weeks. Its risks are 1 (flagged) or 0, both horizons alike, ties broken by nothing else;
@@ -38,6 +38,7 @@ from models.base import (
     check_binary,
     check_events,
     check_features,
+    check_horizon,
     check_int,
     check_positive,
     check_weights,
@@ -97,7 +98,7 @@ class TenureBaseline(RiskModel):
 
 
 class LogisticBaseline(RiskModel):
-    """A scikit-learn pipeline per horizon on (features + tenure_weeks): numeric and bool columns get median
+    """A scikit-learn pipeline per horizon on (features + tenure_weeks): numeric and bool columns get mean
     imputation with missing indicators and standardisation; category columns are one-hot, with missing as a level
     of its own and unseen levels as all zeros."""
 
@@ -107,11 +108,13 @@ class LogisticBaseline(RiskModel):
 
     def _pipeline(self, numeric: list[str], categorical: list[str]) -> Pipeline:
         columns = ColumnTransformer([
-            ("numeric", make_pipeline(SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True),
+            ("numeric", make_pipeline(SimpleImputer(strategy="mean", add_indicator=True, keep_empty_features=True),
                                       StandardScaler()), numeric),
             ("categorical", OneHotEncoder(handle_unknown="ignore"), categorical),
         ])
-        return Pipeline([("columns", columns), ("logistic", LogisticRegression(C=self.C, max_iter=self.max_iter))])
+        # newton-cholesky: exact and fast when there are many more rows than model columns, as here
+        logistic = LogisticRegression(C=self.C, max_iter=self.max_iter, solver="newton-cholesky")
+        return Pipeline([("columns", columns), ("logistic", logistic)])
 
     def _inputs(self, X: pd.DataFrame) -> pd.DataFrame:
         out = X[self.columns_].copy()
@@ -135,12 +138,32 @@ class LogisticBaseline(RiskModel):
                 raise ValueError(
                     f"feature {name!r} must be numeric, bool or category, but has dtype {frame[name].dtype}")
         X, weight = self._inputs(frame), check_weights(frame[WEIGHT])
-        self.pipelines_ = {}
+        self.pipelines_, self.background_ = {}, {}
         for horizon, label in LABELS.items():
             known = frame[label].notna().to_numpy()  # a label not yet known skips this horizon only
-            self.pipelines_[horizon] = self._pipeline(self.numeric_, self.categorical_).fit(
+            pipeline = self._pipeline(self.numeric_, self.categorical_).fit(
                 X[known], check_binary(frame.loc[known, label], label), logistic__sample_weight=weight[known])
+            self.pipelines_[horizon] = pipeline
+            self.background_[horizon] = _dense(pipeline[:-1].transform(X[known])).mean(axis=0)
         return self
+
+    def explain(self, X: pd.DataFrame, horizon: str = "52w") -> tuple[pd.DataFrame, float]:
+        """Exact SHAP of the log-odds of a linear model against the training rows' mean: each input's
+        contribution is sum over its model columns (scaled value, missing indicator, one-hot levels) of
+        coefficient * (value - training mean); base_value = intercept + coefficients . training mean."""
+        check_is_fitted(self, "pipelines_")
+        check_horizon(horizon)
+        self._check_X(X)
+        pipeline = self.pipelines_[horizon]
+        Z = _dense(pipeline[:-1].transform(self._inputs(X)))
+        coef, intercept = pipeline[-1].coef_[0], float(pipeline[-1].intercept_[0])
+        terms = (Z - self.background_[horizon]) * coef
+        owner = _column_owners(pipeline[0], self.numeric_, self.categorical_)
+        contributions = np.zeros((len(X), len(self.columns_)))
+        for j, name in enumerate(self.columns_):
+            contributions[:, j] = terms[:, owner == name].sum(axis=1)
+        base = intercept + float(coef @ self.background_[horizon])
+        return pd.DataFrame(contributions, index=X.index, columns=self.columns_), base
 
     def predict_risks(self, X: pd.DataFrame) -> pd.DataFrame:
         check_is_fitted(self, "pipelines_")
@@ -148,6 +171,21 @@ class LogisticBaseline(RiskModel):
         M = self._inputs(X)
         risks = {h: p.predict_proba(M)[:, 1] for h, p in self.pipelines_.items()}
         return risk_frame(risks["13w"], risks["52w"], X.index)
+
+
+def _dense(M) -> np.ndarray:
+    return M.toarray() if hasattr(M, "toarray") else np.asarray(M, dtype=float)
+
+
+def _column_owners(columns: ColumnTransformer, numeric: list[str], categorical: list[str]) -> np.ndarray:
+    """The input column behind each output column of the fitted transformer, in output order: the
+    numeric values, then their missing indicators, then the one-hot levels of each category."""
+    imputer = columns.named_transformers_["numeric"][0]
+    indicated = [numeric[i] for i in imputer.indicator_.features_] if imputer.indicator_ is not None else []
+    encoder = columns.named_transformers_["categorical"]
+    levels = [name for name, cats in zip(categorical, encoder.categories_, strict=True) for _ in cats] \
+        if categorical else []
+    return np.array([*numeric, *indicated, *levels], dtype=object)
 
 
 class CurrentPracticeRule(RiskModel):

@@ -31,8 +31,16 @@ from features.frames import mondays, weekly_features
 from features.known import prepare
 from models.bundle import ServingBundle, contributions_of
 from training import fairness, report
-from training.backtest import BacktestConfig, choose_champion, final_frames, fit_candidate, model_features, run_backtest
-from training.candidates import CANDIDATES, survival
+from training.backtest import (
+    BacktestConfig,
+    choose_champion,
+    eligible_champions,
+    final_frames,
+    fit_candidate,
+    model_features,
+    run_backtest,
+)
+from training.candidates import CANDIDATES, CANDIDATES_BY_NAME, survival
 from training.tracking import CHALLENGER, CHAMPION, MODEL_NAME, alias_version
 
 HISTORY_START = "2019-01-07"  # the first Monday with enough placements to learn from
@@ -57,9 +65,10 @@ def train(engine: sa.Engine, config: TrainConfig, progress=lambda message: None)
     progress(f"fitting {chosen} on everything known on {config.as_of}")
     features = model_features(weekly)
     frames = final_frames(known, weekly, config.as_of, config.unknown_reasons)
-    candidate = next(c for c in CANDIDATES if c.name == chosen)
-    model = fit_candidate(candidate, frames, features)
-    curve_model = model if chosen == "survival" else survival().fit(frames[1], features)
+    fitted: dict = {}
+    model = fit_candidate(CANDIDATES_BY_NAME[chosen], frames, features, fitted)
+    curve_model = fitted.get("survival") or survival().fit(frames[1], features)
+    progress("fairness audit and unknown-reason strategies")
     persons = latest_versions(hist["persons"], "persons")
     audit = fairness.audit(result.predictions, _audit_columns(hist, persons), chosen, config.k)
     strategies = _strategy_errors(known, weekly, config, oracle is not None)
@@ -67,6 +76,7 @@ def train(engine: sa.Engine, config: TrainConfig, progress=lambda message: None)
         "model": chosen, "train_as_of": str(config.as_of), "unknown_reasons": config.unknown_reasons,
         "reason_mapping_version": load_mapping().version, "contract_version": CONTRACT_VERSION,
     })
+    progress("explaining the reference rows")
     latest = weekly[weekly["as_of"] == weekly["as_of"].max()].head(REFERENCE_ROWS)
     reference = (latest.reset_index(drop=True), bundle.risks(latest.reset_index(drop=True)))
     shap_summary = contributions_of(reference[1]).abs().mean().rename("mean_abs_contribution")
@@ -101,11 +111,13 @@ def _data_seen(engine: sa.Engine, as_of: date) -> dict:
 def _log(engine, config, result, chosen, bundle, audit, strategies, shap_summary, person_period, reference,
          progress) -> dict:
     progress("logging to MLflow")
-    baselines = {n: m for n, m in result.pooled.items() if n not in ("lightgbm", "survival", "oracle")}
+    contenders = [c.name for c in CANDIDATES if c.champion_candidate]
+    baselines = {n: m for n, m in result.pooled.items() if n not in (*contenders, "oracle")}
     summary = {
         "model": chosen,
         "champion": result.pooled[chosen],
-        "candidates": {n: result.pooled[n] for n in ("lightgbm", "survival")},
+        "candidates": {n: result.pooled[n] for n in contenders},
+        "eligible_champions": eligible_champions(result),
         "baselines": baselines,
         "oracle": result.pooled.get("oracle"),
         "fairness_gaps": fairness.largest_gaps(audit),

@@ -84,3 +84,18 @@ def test_bad_parameters_are_named(landmarks, person_periods):
         LogisticBaseline(C=0).fit(landmarks, FEATURES)
     with pytest.raises(ValueError, match="week"):
         TenureBaseline().fit(person_periods.assign(week=60))
+
+
+def test_logistic_explanation_adds_up_to_its_log_odds(landmarks, test_landmarks):
+    from scipy.special import logit
+
+    model = LogisticBaseline(C=0.5).fit(landmarks, FEATURES)
+    for horizon in ("13w", "52w"):
+        contributions, base = model.explain(test_landmarks, horizon)
+        assert contributions.columns.tolist() == [*FEATURES, "tenure_weeks"]
+        raw = logit(model.predict_risks(test_landmarks)[f"risk_{horizon}"].to_numpy())
+        np.testing.assert_allclose(contributions.sum(axis=1).to_numpy() + base, raw, atol=1e-8)
+    # a feature held at one value for every row explains nothing about differences between rows
+    same = test_landmarks.assign(x=test_landmarks["x"].iloc[0])
+    spread = model.explain(same)[0]["x"]
+    assert spread.max() - spread.min() < 1e-12

@@ -8,7 +8,7 @@ import pytest
 from features.frames import mondays, weekly_features
 from features.known import prepare
 from models.baselines import LogisticBaseline, TenureBaseline
-from training.backtest import BacktestConfig, choose_champion, run_backtest, weekly_test_dates
+from training.backtest import BacktestConfig, choose_champion, eligible_champions, run_backtest, weekly_test_dates
 from training.candidates import Candidate
 
 
@@ -74,3 +74,21 @@ def test_the_champion_is_chosen_by_precision_across_dates():
 
     candidates = [Candidate("a", "landmark", TenureBaseline, True), Candidate("b", "landmark", TenureBaseline, True)]
     assert choose_champion(Result, candidates) == "a"  # equal mean: it wins on more test dates
+
+
+def test_a_champion_must_beat_every_baseline_on_each_headline_metric():
+    def metrics(auc13, auc52, precision):
+        return {"roc_auc_13w": auc13, "roc_auc_52w": auc52, "precision_at_k": precision, "ece_52w": 0.03}
+
+    class Result:
+        per_date = {n: pd.DataFrame({"precision_at_k": [0.4]}) for n in ("a", "b", "base")}
+        pooled = {"a": metrics(0.70, 0.75, 0.45),      # the most precise, but below the baseline at 13 weeks
+                  "b": metrics(0.75, 0.76, 0.40),
+                  "base": metrics(0.72, 0.74, 0.35)}
+
+    candidates = [Candidate("a", "landmark", TenureBaseline, True), Candidate("b", "landmark", TenureBaseline, True),
+                  Candidate("base", "landmark", TenureBaseline, False)]
+    assert eligible_champions(Result, candidates) == ["b"]
+    assert choose_champion(Result, candidates) == "b"
+    Result.pooled["b"] = metrics(0.75, 0.76, 0.30)   # now nobody beats the baseline: the most precise wins
+    assert eligible_champions(Result, candidates) == [] and choose_champion(Result, candidates) == "a"
