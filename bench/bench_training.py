@@ -25,7 +25,7 @@ def main() -> None:
         measure([LKS, "simulate", "--out", str(export)])
         measure([LKS, "ingest", str(export)], env=env)
         seconds, peak = measure([LKS, "train", "--as-of", "2026-11-22", "--truth", str(export / "truth")], env=env)
-        table = Table(title="lks train (default simulator, 26 test dates, retrain every 8 weeks)")
+        table = Table(title="lks train (default simulator, 26 test dates, retrain every 13 weeks)")
         for col in ("step", "seconds", "peak MB", "target"):
             table.add_column(col, justify="left" if col == "step" else "right")
         table.add_row("train + backtest + register", f"{seconds:.1f}", f"{peak:.0f}", "< 120 s")

@@ -68,7 +68,7 @@ def window_features(known: Known, day: int, active: pd.DataFrame) -> dict[str, n
             in_window = mask & (ev.day > day - 7 * weeks) if weeks else mask
             total = out[window_name(f"{kind}_contacts", weeks)]
             for rating in RATINGS:
-                rated = counts(ev, in_window & (ev.value_text == rating), codes_, n)
+                rated = counts(ev, in_window & ev.text_is(rating), codes_, n)
                 with np.errstate(invalid="ignore", divide="ignore"):
                     out[window_name(f"{kind}_{rating}_share", weeks)] = np.where(total > 0, rated / total, np.nan)
 
@@ -84,7 +84,7 @@ def window_features(known: Known, day: int, active: pd.DataFrame) -> dict[str, n
 
     ev, mask = known.event("intervention"), masks["intervention"]
     for intervention in codes.INTERVENTION:
-        out[f"intervention_{intervention}"] = counts(ev, mask & (ev.value_text == intervention), codes_, n)
+        out[f"intervention_{intervention}"] = counts(ev, mask & ev.text_is(intervention), codes_, n)
     out["weeks_since_intervention"] = weeks_since(day, last_per_placement(ev, mask, ev.day.astype(float), codes_, n))
     return out
 

@@ -19,7 +19,7 @@ cost microseconds per as-of date.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -63,9 +63,18 @@ class EventArrays:
     value_text: np.ndarray
     value_day: np.ndarray  # value_text read as a date (contract_extension), as a float day number
 
+    _text_masks: dict = field(default_factory=dict, compare=False, repr=False)
+
     def known_on(self, day: int) -> np.ndarray:
         """Mask of the event versions that are current as of `day` and happened by then."""
         return (self.known_from <= day) & (day < self.known_until) & (self.day <= day)
+
+    def text_is(self, value: str) -> np.ndarray:
+        """Mask of the versions whose value_text is `value`; kept, as comparing strings is slow and
+        the weekly features ask the same question for hundreds of dates."""
+        if value not in self._text_masks:
+            self._text_masks[value] = self.value_text == value
+        return self._text_masks[value]
 
 
 @dataclass(frozen=True)

@@ -116,7 +116,7 @@ def _warnings(known: Known, day: int, codes_, n: int) -> dict:
         ev = known.event(event_type)
         mask = ev.known_on(day)
         if zorgelijk_only:
-            mask &= ev.value_text == "zorgelijk"
+            mask &= ev.text_is("zorgelijk")
             last = last_per_placement(ev, mask, ev.day.astype(np.float64), codes_, n)
             last_worry = np.fmax(last_worry, last)
         rows = row_of[ev.code[mask]]
@@ -135,7 +135,7 @@ def _decayed_contacts(known: Known, day: int, codes_, n: int, row_of: np.ndarray
     last = np.full(len(codes_), np.nan)
     for event_type in CONTACT_KINDS.values():
         ev = known.event(event_type)
-        mask = ev.known_on(day) & (ev.value_text == rating)
+        mask = ev.known_on(day) & ev.text_is(rating)
         last = np.fmax(last, last_per_placement(ev, mask, ev.day.astype(np.float64), codes_, n))
         rows = row_of[ev.code[mask]]
         inside = rows >= 0
