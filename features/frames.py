@@ -223,8 +223,28 @@ def unknown_uitval_probability(rows: pd.DataFrame) -> pd.Series:
     it against the simulator's true reasons, and on real data it must be checked with the teams."""
     before = rows[rows["_end_day"].notna().to_numpy()]
     last = before.sort_values("_as_of_day").drop_duplicates("placement_id", keep="last")
-    names = [c for c in feature_names(rows) if not c.startswith("_")]
+    last = pd.concat([last, ending_descriptors(last)], axis=1)
+    names = [c for c in feature_names(rows) if not c.startswith("_")] + list(ENDING_DESCRIPTORS)
     train = last[last["_end_class"].isin(["uitval", "neutral"])]
     model = UnknownReasonModel().fit(train[names], (train["_end_class"] == "uitval").to_numpy())
     target = last[last["_end_class"] == "unknown"]
     return pd.Series(model.predict_uitval(target[names]), index=target["placement_id"].to_numpy(), dtype=float)
+
+
+ENDING_DESCRIPTORS = ("ending_week", "ending_in_first_13_weeks", "springboard_year_completed", "ending_at_planned_end")
+
+
+def ending_descriptors(last: pd.DataFrame) -> pd.DataFrame:
+    """What the ending itself says about its reason, for the unknown-reason model only (it describes
+    endings that happened; it is never a risk-model input): the tenure week it fell in, an early
+    ending, a springboard job ending after its year (its planned completion) and a fixed-term
+    contract ending at its planned end (not renewed). The last landmark is at most a week before."""
+    week = (last["_end_day"].to_numpy(float) - last["_start_day"].to_numpy(float)) // 7
+    to_end = last["weeks_to_planned_end"].to_numpy(float) - (last["_end_day"].to_numpy(float)
+                                                                - last["_as_of_day"].to_numpy(float)) / 7
+    return pd.DataFrame({
+        "ending_week": week,
+        "ending_in_first_13_weeks": (week < 13).astype(float),
+        "springboard_year_completed": (last["springboard"].to_numpy(float) == 1) & (week >= 48) & (week <= 57),
+        "ending_at_planned_end": np.abs(np.nan_to_num(to_end, nan=99.0)) <= 2,
+    }, index=last.index).astype(float)

@@ -9,7 +9,9 @@
 - `as_uitval`: an unknown ending counts as uitval (pessimistic: over-counts uitval).
 - `weighted`: each row whose label depends on an unknown ending is split into an uitval copy with
   weight p and a neutral copy with weight 1 - p; p comes from `UnknownReasonModel`, a logistic
-  regression of uitval vs neutral on the features of the last landmark before the ending, fitted
+  regression of uitval vs neutral on the features of the last landmark before the ending and on
+  what the ending itself shows (`frames.ending_descriptors`: its tenure week, a springboard year
+  completed, a contract ending at its planned end), fitted
   on every ending with a known reason (structured, and the legacy ones that do carry a reason)
   known on the label date. Before May 2025 that is the only evidence there is of what the
   unknown endings were; it assumes a reason was left `onbekend` whatever the reason was.

@@ -148,3 +148,21 @@ def test_the_13_week_label_stops_at_the_end_of_the_first_year():
     assert rows.loc["G", "uitval_13w"] == 1 and rows.loc["G", "uitval_52w"] == 1
     # the window closed at the end of the first year, so the label is usable 60 days later
     assert rows.loc["F", "label_known_at_13w"] == pd.Timestamp("2025-01-05") + pd.Timedelta(days=60)
+
+
+def test_ending_descriptors_say_what_the_ending_itself_shows():
+    from features.frames import ending_descriptors
+
+    start = 20_000
+    last = pd.DataFrame({
+        "_start_day": [start, start, start],
+        "_end_day": [start + 7 * 5 + 6, start + 7 * 52 + 6, start + 7 * 30 + 6],
+        "_as_of_day": [start + 7 * 5, start + 7 * 52, start + 7 * 30],
+        "springboard": [0.0, 1.0, 0.0],
+        "weeks_to_planned_end": [np.nan, 0.5, 1.0],
+    })
+    d = ending_descriptors(last)
+    assert d["ending_week"].tolist() == [5, 52, 30]
+    assert d["ending_in_first_13_weeks"].tolist() == [1, 0, 0]
+    assert d["springboard_year_completed"].tolist() == [0, 1, 0]
+    assert d["ending_at_planned_end"].tolist() == [0, 1, 1]   # no planned end (permanent contract) is never at it
