@@ -49,7 +49,9 @@ def lightgbm(n_jobs: int | None = None) -> RiskModel:
     classifier = LGBMRiskClassifier(n_estimators=1500, learning_rate=0.05, num_leaves=3, min_child_samples=200,
                                     colsample=0.5, subsample=0.7, reg_lambda=10.0, validation_weeks=8,
                                     early_stopping_rounds=40, n_jobs=n_jobs or threads())
-    return TemporalCalibrated(classifier, method="isotonic", calibration_weeks=8)
+    # Platt, not isotonic: isotonic steps tie placements the booster ranks apart (ROC AUC 52w of the
+    # classifier alone 0.786 against 0.781 on seed 11, 0.764 against 0.759 on seed 7)
+    return TemporalCalibrated(classifier, method="platt", calibration_weeks=8)
 
 
 def survival(n_jobs: int | None = None) -> RiskModel:
