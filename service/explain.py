@@ -268,9 +268,10 @@ def explain_row(values: dict, factor_row: pd.Series, features: list[str], base_v
                 "contribution": round(float(contribution), 4), "sentence": sentence, "actionable": acts,
                 "suggestion": {"code": suggestion, "label": INTERVENTIONS[suggestion]} if suggestion else None}
 
-    ordered = factor_row.sort_values()
-    raises = [describe(k, c) for k, c in ordered[::-1].items() if c > 0][:TOP]
-    lowers = [describe(k, c) for k, c in ordered.items() if c < 0][:TOP]
+    # contributions are shown to 4 decimals: one that rounds to 0 raises or lowers nothing worth saying
+    ordered = factor_row.round(4).sort_values()
+    raises = [describe(k, factor_row[k]) for k, c in ordered[::-1].items() if c > 0][:TOP]
+    lowers = [describe(k, factor_row[k]) for k, c in ordered.items() if c < 0][:TOP]
     suggestions: dict[str, dict] = {}
     for item in raises:
         if item["suggestion"] and item["suggestion"]["code"] not in suggestions:
