@@ -157,9 +157,11 @@ def model_info(champion: Champion) -> dict:
     backtest = champion.info.get("backtest", {})
     return {"name": "lks-uitval", "version": champion.version, "model": champion.info.get("model"),
             "trained_on_data_as_of": champion.info.get("train_as_of"),
+            "unknown_reasons": champion.info.get("unknown_reasons"), "n_features": len(champion.features),
             "registered_at": champion.info.get("registered_at"), "run_id": champion.info.get("run_id"),
             "backtest": {"metrics": backtest.get("champion"), "baselines": backtest.get("baselines"),
-                         "test_dates": backtest.get("test_dates"), "fairness_gaps": backtest.get("fairness_gaps")},
+                         "oracle": backtest.get("oracle"), "test_dates": backtest.get("test_dates"),
+                         "fairness_gaps": backtest.get("fairness_gaps")},
             "report_url": "/api/v1/model/report", "features_url": "/api/v1/model/features"}
 
 

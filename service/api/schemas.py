@@ -164,6 +164,8 @@ class ModelInfo(BaseModel):
     version: str
     model: str | None
     trained_on_data_as_of: str | None
+    unknown_reasons: str | None = None
+    n_features: int
     registered_at: str | None
     run_id: str | None
     backtest: dict

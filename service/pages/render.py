@@ -24,7 +24,14 @@ HEADERS = {
 
 def pct(value: float | None) -> str:
     """0.1234 -> '12,3%' (Dutch decimal comma)."""
-    return "onbekend" if value is None else f"{value * 100:.1f}%".replace(".", ",")
+    return "onbekend" if value is None or value != value else f"{value * 100:.1f}%".replace(".", ",")
+
+
+def getal(value: float | None, digits: int = 3) -> str:
+    """0.7854 -> '0,785'; a missing or NaN value -> '–'."""
+    if value is None or value != value:
+        return "–"
+    return f"{value:.{digits}f}".replace(".", ",")
 
 
 def datum(value: date | datetime | str) -> str:
@@ -46,7 +53,8 @@ def capfirst(text: str) -> str:
 def _environment() -> Environment:
     env = Environment(loader=PackageLoader("service.pages", "templates"), autoescape=select_autoescape(["html"]),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(pct=pct, datum=datum, week=week, capfirst=capfirst, change=CHANGES.get, role=ROLES.get)
+    env.filters.update(pct=pct, getal=getal, datum=datum, week=week, capfirst=capfirst, change=CHANGES.get,
+                       role=ROLES.get)
     return env
 
 

@@ -1,4 +1,4 @@
-"""The pages: log in with a token, the week's risk list, one placement, and recording an action.
+"""The pages: log in with a token, the week's risk list, one placement, recording an action, the model card.
 
 Routes only translate HTTP, like the API's: they call `service.views` (which checks the role, scopes
 the query and writes the audit log) and render a template. Forms post and redirect (no scripts)."""
@@ -62,7 +62,8 @@ def _not_for_role(request: Request, identity: Identity):
         "en de plaatsingen zijn alleen voor de coördinator Uitval en de jobcoaches: met uw rol ziet u geen "
         "individuele plaatsingen.",
         "Informatie over het model in gebruik (versie, trainingsdatum en de resultaten van de backtest) vindt u hier:",
-    ], (("/api/v1/model", "Modelinformatie (JSON)"), ("/api/v1/model/report", "Rapport van het model")))
+    ], (("/modelkaart", "Modelkaart"), ("/api/v1/model", "Modelinformatie (JSON)"),
+        ("/api/v1/model/report", "Rapport van het model")))
 
 
 def _not_found(request: Request, identity: Identity):
@@ -164,6 +165,15 @@ def record_action(request: Request, placement_id: PlacementId, services: Service
         problem = "reden" if kind == "no_action" else "ongeldig"
         return RedirectResponse(f"{here}?melding={problem}#actie", status_code=303)
     return RedirectResponse(f"{here}?melding=opgeslagen#acties", status_code=303)
+
+
+@router.get("/modelkaart")
+def model_card(request: Request, services: ServicesDep, identity: PageIdentity):
+    champion = services.champion.current  # read once, like the API's ChampionDep
+    if champion is None:
+        return _notice(request, identity, 503, "Nog geen model in gebruik",
+                       ["Er is nog geen model geladen. Probeer het later opnieuw."])
+    return render.page("modelkaart.html", **_context(request, identity), model=views.model_info(champion))
 
 
 def install(app: FastAPI) -> None:

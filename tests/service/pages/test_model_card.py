@@ -1,0 +1,78 @@
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from service.pages.render import getal, pct, render
+from tests.service.conftest import auth
+
+ROLES = ("coordinator", "jobcoach", "data_scientist", "admin")
+NO_SANCTIONS = "nooit een grond voor sancties. Een mens beslist; het model adviseert."
+PROTECTED = ("Beschermde kenmerken (geboortejaar en leeftijd, geslacht, migratieachtergrond, taalniveau en "
+             "stadsgebied) en bijzondere gegevens (gezondheidsbeperking) zijn nooit invoer van het model.")
+
+
+def main_of(html: str) -> str:
+    """The page's own content, without the footer every page carries."""
+    return html.split('<main id="inhoud">')[1].split("</main>")[0]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_role_reads_the_model_card_in_dutch_with_the_models_own_numbers(role, as_role, client, tokens, setup):
+    model = client.get("/api/v1/model", headers=auth(tokens["data_scientist"])).json()
+    r = as_role(role).get("/modelkaart")
+    assert r.status_code == 200 and '<html lang="nl">' in r.text and r.headers["cache-control"] == "no-store"
+    html = main_of(r.text)
+    assert "<h1>Modelkaart: het model achter de vroegsignalering</h1>" in html
+    assert f"Model versie {model['version']}" in html and model["version"] == "1"
+    assert "gegevens zoals bekend op 22 november 2026" in html  # the training date of the fixture's model
+    metrics = model["backtest"]["metrics"]  # the fixture logs roc_auc_52w 0.7 and precision_at_k 0.3
+    row_auc = re.search(r'<th scope="row">ROC AUC, eerste jaar</th>\s*<td class="getal">([^<]+)</td>', html)
+    row_precision = re.search(r'<th scope="row">Precisie in de top k</th>\s*<td class="getal">([^<]+)</td>', html)
+    assert row_auc.group(1) == getal(metrics["roc_auc_52w"]) == "0,700"
+    assert row_precision.group(1) == pct(metrics["precision_at_k"]) == "30,0%"
+    assert f"Het model gebruikt {model['n_features']} kenmerken" in html and model["n_features"] > 0
+    assert NO_SANCTIONS in html and PROTECTED in html
+    assert "extra jobcoaching" in html and "Harrie-training" in html and "schuldhulp" in html
+    assert "sinds mei 2025" in html and "minstens zes maanden" in html
+    assert f'href="{model["report_url"]}"' in html
+    assert setup.placements["mine"] not in r.text and setup.placements["other"] not in r.text
+    assert "/plaatsing/" not in r.text
+
+
+def test_the_model_card_needs_a_session_and_is_linked_from_the_pages(client, as_role, setup):
+    anonymous = TestClient(client.app, follow_redirects=False)
+    r = anonymous.get("/modelkaart")
+    assert r.status_code == 303 and r.headers["location"] == "/"
+    assert 'href="/modelkaart"' in as_role("coordinator").get("/lijst").text  # the navigation
+    refused = as_role("data_scientist").get("/lijst")  # the data scientist's and admin's role page
+    assert refused.status_code == 403 and main_of(refused.text).count('href="/modelkaart"') == 1
+
+
+def test_the_card_compares_the_champion_with_baselines_and_oracle_and_shows_fairness_gaps():
+    def metrics(auc: float, precision: float) -> dict:
+        return {"roc_auc_13w": auc + 0.05, "roc_auc_52w": auc, "pr_auc_13w": 0.21, "pr_auc_52w": 0.34,
+                "ece_52w": 0.031, "precision_at_k": precision, "recall_at_k": 0.12, "k": 25}
+
+    model = {"version": "7", "model": "blend", "trained_on_data_as_of": "2026-11-22", "unknown_reasons": "weighted",
+             "n_features": 109, "registered_at": "2026-11-23T09:05:00", "report_url": "/api/v1/model/report",
+             "features_url": "/api/v1/model/features",
+             "backtest": {"metrics": metrics(0.785, 0.466),
+                          "baselines": {"logistic": metrics(0.761, 0.41), "tenure_rate": metrics(0.6, 0.2),
+                                        "current_practice": metrics(0.55, 0.15)},
+                          "oracle": metrics(0.83, 0.52), "test_dates": ["2026-05-04", "2026-11-02"],
+                          "fairness_gaps": {"gender": 0.043, "district": 0.081}}}
+    html = render("modelkaart.html", identity=None, csrf="", model=model)
+    backtest = html.split("<caption>Resultaten van de backtest</caption>")[1].split("</table>")[0]
+    headers = re.findall(r'<th scope="col" class="getal">([^<]+)</th>', backtest)
+    assert [h.split(" (")[0] for h in headers] == [
+        "Blend", "Logistische regressie", "Uitval naar duur van de plaatsing", "Huidige werkwijze", "Orakel"]
+    assert headers[0].endswith("(in gebruik)")
+    auc = re.search(r'ROC AUC, eerste jaar</th>((?:\s*<td class="getal">[^<]+</td>)+)', html).group(1)
+    assert re.findall(r">([^<]+)<", auc) == ["0,785", "0,761", "0,600", "0,550", "0,830"]
+    precision = re.search(r'Precisie in de top k</th>((?:\s*<td class="getal">[^<]+</td>)+)', html).group(1)
+    assert re.findall(r">([^<]+)<", precision) == ["46,6%", "41,0%", "20,0%", "15,0%", "52,0%"]
+    assert "De top k is de 25 plaatsingen" in html and "2 testweken, 4 mei 2026 tot en met 2 november 2026" in html
+    assert "gewogen: een einde met reden &#39;onbekend&#39;" in html and "Het model gebruikt 109 kenmerken" in html
+    assert re.search(r"Geslacht</th><td class=\"getal\">4,3%</td>", html)
+    assert re.search(r"Stadsgebied</th><td class=\"getal\">8,1%</td>", html)
