@@ -104,40 +104,36 @@ def _track_record(started: pd.DataFrame, active: pd.DataFrame, day: int) -> np.n
 
 
 def _warnings(known: Known, day: int, codes_, n: int) -> dict:
-    """Recent warning signs, each weighted by 0.5 ** (age in weeks / half-life): zorgelijk contacts
-    (jobcoach or municipality), sick reports and employer signals; and weeks since the last
-    zorgelijk contact."""
-    score = np.zeros(len(codes_))
-    last_worry = np.full(len(codes_), np.nan)
-    sources = [(t, True) for t in CONTACT_KINDS.values()] + [(t, False) for t in WARNING_EVENTS]
+    """Recent signs, each weighted by 0.5 ** (age in weeks / half-life): warnings are zorgelijk
+    contacts (jobcoach or municipality), sick reports and employer signals; reassurance is
+    positief contacts. Also the weeks since the last zorgelijk and the last positief contact."""
     row_of = np.full(n, -1)
     row_of[codes_] = np.arange(len(codes_))
-    for event_type, zorgelijk_only in sources:
+    warning, last_worry = _decayed_contacts(known, day, codes_, n, row_of, "zorgelijk")
+    for event_type in WARNING_EVENTS:
         ev = known.event(event_type)
-        mask = ev.known_on(day)
-        if zorgelijk_only:
-            mask &= ev.text_is("zorgelijk")
-            last = last_per_placement(ev, mask, ev.day.astype(np.float64), codes_, n)
-            last_worry = np.fmax(last_worry, last)
-        rows = row_of[ev.code[mask]]
-        inside = rows >= 0
-        age = (day - ev.day[mask][inside]) / 7.0
-        np.add.at(score, rows[inside], 0.5 ** (age / WARNING_HALF_LIFE_WEEKS))
+        _add_decayed(warning, ev, ev.known_on(day), day, row_of)
     reassuring, last_positive = _decayed_contacts(known, day, codes_, n, row_of, "positief")
-    return {"warning_signs_recent": score, "weeks_since_zorgelijk_contact": weeks_since(day, last_worry),
+    return {"warning_signs_recent": warning, "weeks_since_zorgelijk_contact": weeks_since(day, last_worry),
             "reassuring_signs_recent": reassuring, "weeks_since_positief_contact": weeks_since(day, last_positive)}
 
 
 def _decayed_contacts(known: Known, day: int, codes_, n: int, row_of: np.ndarray, rating: str):
-    """Contacts (jobcoach or municipality) with this rating, each weighted by its age as in
-    `_warnings`, and the day of the latest one."""
+    """Contacts (jobcoach or municipality) with this rating, each weighted by its age, and the day
+    of the latest one."""
     score = np.zeros(len(codes_))
     last = np.full(len(codes_), np.nan)
     for event_type in CONTACT_KINDS.values():
         ev = known.event(event_type)
         mask = ev.known_on(day) & ev.text_is(rating)
         last = np.fmax(last, last_per_placement(ev, mask, ev.day.astype(np.float64), codes_, n))
-        rows = row_of[ev.code[mask]]
-        inside = rows >= 0
-        np.add.at(score, rows[inside], 0.5 ** ((day - ev.day[mask][inside]) / 7.0 / WARNING_HALF_LIFE_WEEKS))
+        _add_decayed(score, ev, mask, day, row_of)
     return score, last
+
+
+def _add_decayed(score: np.ndarray, ev, mask: np.ndarray, day: int, row_of: np.ndarray) -> None:
+    """Add 0.5 ** (age in weeks / half-life) of each masked event to its placement's row of `score`."""
+    rows = row_of[ev.code[mask]]
+    inside = rows >= 0
+    age = (day - ev.day[mask][inside]) / 7.0
+    np.add.at(score, rows[inside], 0.5 ** (age / WARNING_HALF_LIFE_WEEKS))
