@@ -1,6 +1,7 @@
-"""A weighted blend of fitted risk models: the landmark classifier and the competing-risk survival model
-err in different places (the classifier learns each horizon directly, the survival model shares
-strength across weeks), so their weighted mean ranks placements better than either alone.
+"""A weighted blend of fitted risk models: models that err in different places (the landmark
+classifier learns each horizon directly, the competing-risk model shares strength across weeks, a
+logistic regression catches effects that add up linearly) rank placements better together than
+alone; which models and weights are used is `training.candidates`' choice.
 
 risk_h(x) = sum_i w_i * risk_h,i(x) with w_i > 0, sum w_i = 1. The explanation is the same weighted
 sum of the members' explanations: contributions_j = sum_i w_i * contributions_ij and
