@@ -8,6 +8,9 @@ from data_contracts.schemas import TABLES, columns
 # One deliberate exception, documented in features/catalog.py (`past_outcomes`): how *other,
 # earlier* placements of the same person or employer ended, as known on the as-of date, is a
 # track record, not a label leak; a placement's own ending never feeds its own features.
+# The contract's one switch: `special` columns (GDPR art. 9, health) may feed model inputs only when
+# the deployment names the DPIA that allows it (LKS_DPIA_REFERENCE, see `check_dpia_reference` and
+# `features.build`); every other role here stays out whatever is configured.
 NEVER_INPUT = ("key", "protected", "special", "routing", "label")
 
 
@@ -27,3 +30,13 @@ def feature_columns(table: str) -> list[str]:
 def all_roles() -> dict[str, dict[str, str]]:
     """table -> column -> role, for model cards and the feature list."""
     return {t: {c: s["role"] for c, s in columns(t).items()} for t in TABLES}
+
+
+def check_dpia_reference(reference: str | None) -> str | None:
+    """None (no DPIA: special columns stay out) or the reference, stripped. A blank or non-string
+    value is refused rather than read as "off": whoever passed it meant to name a DPIA."""
+    if reference is None:
+        return None
+    if not isinstance(reference, str) or not reference.strip():
+        raise ValueError(f"a DPIA reference must be a non-empty string, but was {reference!r}")
+    return reference.strip()

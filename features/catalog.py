@@ -3,9 +3,11 @@ coordinator, with the contract columns it is computed from and whether a jobcoac
 can act on it. Tests check it against the produced frame and the contract roles;
 `python -m features.catalog > docs/features.md` writes the documentation.
 
-Sources are contract columns (`table.column`) of role `feature` or `time`. The one exception is
-marked `past_outcomes`: counts of how *other, earlier* placements ended (endings.reason_code,
-role `label`), as known on the as-of date; the placement being scored never feeds its own.
+Sources are contract columns (`table.column`) of role `feature` or `time`. Two exceptions, each
+marked: `past_outcomes` counts how *other, earlier* placements ended (endings.reason_code, role
+`label`), as known on the as-of date; the placement being scored never feeds its own. `special`
+features read a special-category column (GDPR art. 9, health) and exist only when the deployment
+names a DPIA reference (`SPECIAL`, not in the default `CATALOG`).
 Keys are used only to join and are not listed.
 """
 
@@ -24,10 +26,11 @@ class Feature:
     sources: tuple[str, ...]
     actionable: bool
     past_outcomes: bool = False
+    special: bool = False         # reads a `special` column: only built under a DPIA reference
 
 
-def _f(name, meaning, sources, actionable=False, past_outcomes=False) -> Feature:
-    return Feature(name, meaning, tuple(sources), actionable, past_outcomes)
+def _f(name, meaning, sources, actionable=False, past_outcomes=False, special=False) -> Feature:
+    return Feature(name, meaning, tuple(sources), actionable, past_outcomes, special)
 
 
 START = "placements.start_date"
@@ -184,8 +187,31 @@ MATCH = [
        "(leeg als er geen was).", (*EVENT, "events.value_text")),
 ]
 
-CATALOG: list[Feature] = PLACEMENT + EVENTS + PERSON + EMPLOYER + MATCH
-BY_NAME = {f.name: f for f in CATALOG}
+# Built by the person features only when a DPIA reference is given (`features.build`).
+SPECIAL = [
+    _f("health_limitation", "Bekende gezondheidsbeperking (1 ja, 0 nee). Bijzonder persoonsgegeven (AVG art. 9): "
+       "alleen invoer als de installatie een DPIA-referentie noemt, en dan vermeld op de modelkaart.",
+       ["persons.health_limitation"], special=True),
+]
+
+CATALOG: list[Feature] = PLACEMENT + EVENTS + PERSON + EMPLOYER + MATCH  # the inputs without a DPIA reference
+BY_NAME = {f.name: f for f in CATALOG + SPECIAL}
+
+
+def catalog(special: bool = False) -> list[Feature]:
+    """The features `build_features` produces, in its column order; with `special` (a DPIA reference
+    was given) the special features follow the person features."""
+    return PLACEMENT + EVENTS + PERSON + (SPECIAL if special else []) + EMPLOYER + MATCH
+
+
+def special_features(names) -> list[str]:
+    """Those of `names` that are special features (read a special-category column)."""
+    return [n for n in names if n in BY_NAME and BY_NAME[n].special]
+
+
+def special_columns(names) -> list[str]:
+    """The special contract columns (`table.column`) the features `names` read."""
+    return list(dict.fromkeys(s for n in special_features(names) for s in BY_NAME[n].sources))
 
 
 def markdown() -> str:
@@ -195,15 +221,19 @@ def markdown() -> str:
         "Generated from `features/catalog.py` (`python -m features.catalog > docs/features.md`); a test keeps",
         "it in sync. Every feature is computed as of a date from what was registered by the end of that day.",
         "Sources are contract columns (role `feature` or `time`); features marked *past outcomes* also count",
-        "how other, earlier placements ended (endings.reason_code) as known on that date.",
+        "how other, earlier placements ended (endings.reason_code) as known on that date. Features marked",
+        "*special* read a special-category column (GDPR art. 9, health): they are built only when the",
+        "deployment names a DPIA reference (`LKS_DPIA_REFERENCE`), and without one they do not exist.",
         "",
         "| feature | betekenis | bronkolommen | beïnvloedbaar door coach/werkgever |",
         "|---|---|---|---|",
     ]
-    for f in CATALOG:
+    for f in catalog(special=True):
         sources = ", ".join(f"`{s}`" for s in dict.fromkeys(f.sources))
         if f.past_outcomes:
             sources += " (past outcomes)"
+        if f.special:
+            sources += " (special: only with a DPIA reference)"
         lines.append(f"| `{f.name}` | {f.meaning} | {sources} | {'ja' if f.actionable else 'nee'} |")
     return "\n".join(lines) + "\n"
 

@@ -54,9 +54,11 @@ def mondays(first, last) -> pd.DatetimeIndex:
     return pd.date_range(pd.Timestamp(first), pd.Timestamp(last), freq="W-MON")
 
 
-def weekly_features(known: Known, as_of_dates) -> pd.DataFrame:
-    """Features for every as-of date, computed once per date; rows in the first 52 weeks."""
-    frames = [f[f["tenure_weeks"] < TENURE_WEEKS] for f in features_over(known, as_of_dates)]
+def weekly_features(known: Known, as_of_dates, *, dpia_reference: str | None = None) -> pd.DataFrame:
+    """Features for every as-of date, computed once per date; rows in the first 52 weeks. The special
+    features only with a `dpia_reference` (see `features.build`)."""
+    frames = [f[f["tenure_weeks"] < TENURE_WEEKS]
+              for f in features_over(known, as_of_dates, dpia_reference=dpia_reference)]
     return pd.concat(frames, ignore_index=True)
 
 

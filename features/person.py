@@ -1,5 +1,8 @@
 """Features of the person, as known on the as-of date, and how their earlier LKS placements
-ended as known then. Earlier: a placement of the same person with an earlier start_date."""
+ended as known then. Earlier: a placement of the same person with an earlier start_date.
+
+The `special` flags (health) are read only when the caller asks for them (`special=True`, which
+`features.build` allows only under a DPIA reference); otherwise they are never touched."""
 
 from __future__ import annotations
 
@@ -12,10 +15,12 @@ from features.known import Known
 from features.placement import categorical, flag
 
 FLAGS = ("target_group_register", "debt_problems", "childcare_need")
+SPECIAL_FLAGS = ("health_limitation",)  # role `special`: only with a DPIA reference
 _DAYS = 1_000_000  # person_code * _DAYS + start day sorts by person, then start
 
 
-def person_features(known: Known, day: int, active: pd.DataFrame, started: pd.DataFrame | None = None) -> dict:
+def person_features(known: Known, day: int, active: pd.DataFrame, started: pd.DataFrame | None = None,
+                    special: bool = False) -> dict:
     persons = known.current("persons", day).set_index("person_id")
     person = persons.reindex(active["person_id"].to_numpy())
     out = {
@@ -33,4 +38,6 @@ def person_features(known: Known, day: int, active: pd.DataFrame, started: pd.Da
     for name in ("ended", "uitval"):
         running = np.concatenate([[0], np.cumsum(started[name].to_numpy()[order])])
         out[f"person_earlier_{name}"] = running[earlier] - running[first]
+    if special:
+        out.update({name: flag(person[name]) for name in SPECIAL_FLAGS})
     return out

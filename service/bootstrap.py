@@ -26,5 +26,5 @@ class Services:
 def bootstrap(settings: Settings, source: ChampionSource | None = None,
               identities: IdentityProvider | None = None) -> Services:
     engine = make_service_engine(settings.db_url)
-    holder = ChampionHolder(source or MlflowChampionSource(settings.home))
+    holder = ChampionHolder(source or MlflowChampionSource(settings.home), dpia_reference=settings.dpia_reference)
     return Services(settings, engine, holder, identities or TokenStore(engine), AuditLog(engine))

@@ -3,6 +3,9 @@
 
 Requests read `holder.current` once and use that object to the end, so a swap never changes the
 model under a request in flight; the swap itself is one attribute assignment (atomic in CPython).
+A champion trained under a DPIA reference this deployment does not name (or reading special columns
+without any) is never swapped in (`service.dpia`): the holder logs why, keeps it in `refused`, does
+not load it again, and keeps serving the model it had (if any).
 """
 
 from __future__ import annotations
@@ -16,6 +19,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import pandas as pd
+
+from features import catalog
+from service import dpia
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +41,16 @@ class Champion:
     schema: tuple[FeatureSpec, ...]  # tenure_weeks and the features, with their types
     info: dict = field(default_factory=dict)   # model, train_as_of, run_id, registered_at, backtest
     report_path: Path | None = None
+
+    @property
+    def dpia_reference(self) -> str | None:
+        """The DPIA reference the model was trained under (its metadata), or None."""
+        return self.info.get("dpia_reference")
+
+    @property
+    def special_features(self) -> tuple[str, ...]:
+        """The model inputs that read a special-category column: its feature list decides."""
+        return tuple(catalog.special_features(self.features))
 
     def risks(self, frame: pd.DataFrame) -> pd.DataFrame:
         return self.predictor.predict(frame, params={"output": "risks"})
@@ -116,11 +132,14 @@ class MlflowChampionSource:
 
 
 class ChampionHolder:
-    """Holds the current champion; `refresh()` swaps in a new one when the alias has moved."""
+    """Holds the current champion; `refresh()` swaps in a new one when the alias has moved, if this
+    deployment's `dpia_reference` allows it."""
 
-    def __init__(self, source: ChampionSource):
+    def __init__(self, source: ChampionSource, dpia_reference: str | None = None):
         self.source = source
+        self.dpia_reference = dpia_reference
         self.current: Champion | None = None
+        self.refused: dpia.DpiaRefused | None = None  # the newest champion refused, while it holds the alias
         self._lock = threading.Lock()   # one load at a time; readers never wait
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -129,15 +148,28 @@ class ChampionHolder:
         with self._lock:
             try:
                 version = self.source.version()
-                if version is not None and (self.current is None or self.current.version != version):
+                if self.refused is not None and self.refused.version != version:
+                    self.refused = None  # the alias moved on from the refused model
+                if self._is_new(version):
                     loaded = self.source.load()
                     if loaded is not None:
-                        self.current = loaded
+                        dpia.check(loaded, self.dpia_reference)
+                        self.current, self.refused = loaded, None
                         log.info("serving model version %s", loaded.version)
+            except dpia.DpiaRefused as refused:
+                self.refused = refused
+                log.error("%s; serving %s", refused,
+                          f"version {self.current.version}" if self.current else "no model")
             except Exception:  # a registry hiccup must not take the served model down
                 log.exception("checking the champion failed; keeping version %s",
                               self.current.version if self.current else None)
         return self.current
+
+    def _is_new(self, version: str | None) -> bool:
+        """A version to load: not the one served, nor the one refused (the deployment's reference is fixed)."""
+        if version is None or self.refused is not None:
+            return False
+        return self.current is None or self.current.version != version
 
     def start(self, every_seconds: float) -> None:
         def loop():

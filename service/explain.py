@@ -171,6 +171,13 @@ def _reassurance(v) -> str:
                    else "; nog geen positief contact")
 
 
+def _health(v) -> str:
+    known = _num(v.get("health_limitation"))
+    if known is None:
+        return "gezondheidsbeperking onbekend"
+    return "bekende gezondheidsbeperking" if known else "geen bekende gezondheidsbeperking"
+
+
 @dataclass(frozen=True)
 class Factor:
     key: str
@@ -214,6 +221,8 @@ FACTORS = [
     Factor("positieve_contacten", "recente positieve contacten", _reassurance),
     Factor("duur", "duur van de plaatsing", lambda v: f"{_fmt(v.get('tenure_weeks'))} weken in dienst",
            never_actionable=True),
+    # only in a model trained under a DPIA reference: named, not hidden under "overige kenmerken"
+    Factor("gezondheid", "gezondheidsbeperking", _health, never_actionable=True),
 ]
 BY_KEY = {f.key: f for f in FACTORS}
 OTHER = "overig"
@@ -239,6 +248,7 @@ _PREFIXES = [  # (prefix or exact name, factor); first match wins
     ("partial_benefit", "regeling"), ("lks_delay", "regeling"), ("target_group", "regeling"),
     ("sector", "werkgever"), ("size_class", "werkgever"), ("employer_type", "werkgever"),
     ("social_return", "werkgever"), ("harrie_trained", "harrie"), ("tenure_weeks", "duur"),
+    ("health_limitation", "gezondheid"),
 ]
 
 

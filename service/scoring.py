@@ -7,6 +7,10 @@ and stores one risk_lists row keyed by (as_of, model_version, input_hash). Scori
 with the same champion and the same known facts finds that row and changes nothing; a new champion
 (or facts registered late with an earlier registered_at) gives a new key, so a new list is added
 and the old one is kept.
+
+A champion that reads special-category columns is scored only under the DPIA reference it was
+trained under (`service.dpia.check`, before anything is read); the special columns are read only
+when the model's own inputs include them, so a model trained without a reference never gets them.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from data_contracts.store import history
 from data_contracts.timeline import latest_versions
 from features.build import build_features
 from models.bundle import contributions_of
+from service import dpia
 from service.champion import Champion
 from service.explain import explain
 from service.store import risk_lists, risk_scores
@@ -80,9 +85,13 @@ def find_list(conn, as_of: date, version: str, digest: str):
         risk_lists.c.input_hash == digest)).mappings().first()
 
 
-def score_week(engine: sa.Engine, champion: Champion, as_of: date, now=datetime.now) -> ScoredList:
+def score_week(engine: sa.Engine, champion: Champion, as_of: date, now=datetime.now, *,
+               dpia_reference: str | None = None) -> ScoredList:
+    """Score the week with `champion`; `dpia_reference` is the deployment's (LKS_DPIA_REFERENCE).
+    Raises `dpia.DpiaRefused`, storing nothing, when it does not cover the champion."""
+    dpia.check(champion, dpia_reference)
     hist = history(engine, as_of)
-    features = build_features(hist, as_of)
+    features = build_features(hist, as_of, dpia_reference=dpia_reference if champion.special_features else None)
     features = features[features["tenure_weeks"].between(0, YEAR_WEEKS - 1)].reset_index(drop=True)
     inputs = model_inputs(features, champion)
     digest = input_hash(as_of, inputs, features["placement_id"])

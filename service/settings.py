@@ -5,8 +5,10 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from data_contracts.roles import check_dpia_reference
 from data_contracts.store import default_url
 
 
@@ -16,6 +18,14 @@ class Settings(BaseSettings):
     home: Path = Path("var")
     database_url: str | None = None
     model_refresh_seconds: float = 30.0  # how often the service checks whether the champion alias moved
+    # LKS_DPIA_REFERENCE: the DPIA that allows special columns (health) as model inputs. Unset or empty:
+    # none, the default. Training records it; the service refuses a model trained under another one.
+    dpia_reference: str | None = None
+
+    @field_validator("dpia_reference", mode="before")
+    @classmethod
+    def _dpia_reference(cls, value):
+        return None if value == "" else check_dpia_reference(value)  # "   " is refused, not read as off
 
     @property
     def db_url(self) -> str:

@@ -8,6 +8,7 @@ import threading
 from collections import OrderedDict
 from datetime import date
 
+from features.catalog import special_columns
 from service import feature_schema, placements
 from service.audit import NOT_FOUND, RECORDED, SHOWN, Entry
 from service.auth import SEES_AGGREGATES, SEES_PLACEMENTS, Identity
@@ -18,6 +19,8 @@ from service.scoring import YEAR_WEEKS
 
 log = logging.getLogger(__name__)
 FORBIDDEN = "forbidden"
+NO_SPECIAL_DATA = "Gebruikt geen bijzondere persoonsgegevens."
+SPECIAL_COLUMNS_NL = {"persons.health_limitation": "gezondheidsbeperking"}
 
 
 class Forbidden(PermissionError):
@@ -158,11 +161,25 @@ def model_info(champion: Champion) -> dict:
     return {"name": "lks-uitval", "version": champion.version, "model": champion.info.get("model"),
             "trained_on_data_as_of": champion.info.get("train_as_of"),
             "unknown_reasons": champion.info.get("unknown_reasons"), "n_features": len(champion.features),
+            "special_data": special_data(champion),
             "registered_at": champion.info.get("registered_at"), "run_id": champion.info.get("run_id"),
             "backtest": {"metrics": backtest.get("champion"), "baselines": backtest.get("baselines"),
                          "oracle": backtest.get("oracle"), "test_dates": backtest.get("test_dates"),
                          "fairness_gaps": backtest.get("fairness_gaps")},
             "report_url": "/api/v1/model/report", "features_url": "/api/v1/model/features"}
+
+
+def special_data(champion: Champion) -> dict:
+    """What the model card and GET /model say about special-category data: from the model's own inputs
+    and metadata, never from the deployment's settings."""
+    columns = special_columns(champion.features)
+    statement = NO_SPECIAL_DATA
+    if columns:
+        names = ", ".join(SPECIAL_COLUMNS_NL.get(c, c) for c in columns)
+        statement = (f"Gebruikt bijzondere persoonsgegevens ({names}) op grond van DPIA-referentie "
+                     f"{champion.dpia_reference}.")
+    return {"dpia_reference": champion.dpia_reference, "features": list(champion.special_features),
+            "columns": columns, "statement": statement}
 
 
 def model_features(champion: Champion) -> dict:

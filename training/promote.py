@@ -4,6 +4,9 @@ A challenger becomes champion only when, on its own backtest, it is at least as 
 at least as well calibrated as the champion on the champion's, beats today's practice, and opens
 no larger gap between protected groups in how much of their uitval the weekly list catches.
 `--force` overrides the gates; the reason is stored on the model version, with the gates it failed.
+One check no force overrides: a challenger trained under a DPIA reference (it reads special-category
+columns) is promoted only in a deployment that names that same reference, as the service would
+refuse to serve it anywhere else (`service.dpia`).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ def backtest_of(alias: str, client: MlflowClient | None = None) -> dict | None:
         return None
     summary = mlflow.artifacts.load_dict(f"runs:/{version.run_id}/backtest.json")
     return {**summary, "version": version.version, "run_id": version.run_id,
+            "dpia_reference": (version.tags or {}).get("dpia_reference"),
             "created": datetime.fromtimestamp(version.creation_timestamp / 1000).isoformat(timespec="seconds")}
 
 
@@ -76,11 +80,26 @@ def gates(champion: dict, challenger: dict) -> list[str]:
     return failed
 
 
-def promote(force: bool = False, reason: str | None = None, client: MlflowClient | None = None) -> Decision:
+def dpia_refusal(challenger: dict, deployment_reference: str | None) -> str | None:
+    """Why the challenger may not become champion in this deployment, or None."""
+    trained_under = challenger.get("dpia_reference")
+    if trained_under and trained_under != deployment_reference:
+        here = f"names {deployment_reference!r}" if deployment_reference else "names none"
+        return (f"version {challenger['version']} was trained under DPIA reference {trained_under!r}, but this "
+                f"deployment (LKS_DPIA_REFERENCE) {here}; the service would refuse it (--force does not apply)")
+    return None
+
+
+def promote(force: bool = False, reason: str | None = None, client: MlflowClient | None = None,
+            dpia_reference: str | None = None) -> Decision:
+    """`dpia_reference` is the deployment's (LKS_DPIA_REFERENCE)."""
     client = client or MlflowClient()
     champion, challenger = backtest_of(CHAMPION, client), backtest_of(CHALLENGER, client)
     if challenger is None:
         return Decision(False, ["there is no challenger: train one with `lks train`"])
+    refusal = dpia_refusal(challenger, dpia_reference)
+    if refusal:
+        return Decision(False, [refusal])
     failed = gates(champion, challenger) if champion else []
     if failed and not force:
         return Decision(False, failed)

@@ -3,6 +3,11 @@
 The registered model sees only what was known on `as_of` (labels included); its backtest scores
 weeks it never saw. The first registered version becomes `champion`, later ones `challenger`:
 only `lks promote` (through its gates) changes the champion.
+
+With a `dpia_reference` (the deployment's LKS_DPIA_REFERENCE, passed by `lks train`) the special
+features are built, backtested and fitted like any other; the run, the model version and the
+bundle's metadata record the reference and the special columns read, so the service can refuse
+the model where that DPIA does not apply.
 """
 
 from __future__ import annotations
@@ -23,10 +28,10 @@ from mlflow.types.schema import ParamSchema, ParamSpec
 import models.pyfunc_model
 from data_contracts import CONTRACT_VERSION
 from data_contracts.reasons import load_mapping
-from data_contracts.roles import all_roles
+from data_contracts.roles import all_roles, check_dpia_reference
 from data_contracts.store import batches, history
 from data_contracts.timeline import latest_versions
-from features.catalog import BY_NAME
+from features.catalog import BY_NAME, special_columns
 from features.frames import mondays, weekly_features
 from features.known import prepare
 from models.bundle import ServingBundle, contributions_of
@@ -51,6 +56,12 @@ REFERENCE_ROWS = 200  # rows scored at training time and logged, to check the re
 class TrainConfig(BacktestConfig):
     truth: Path | None = None     # a simulator truth/ folder: adds the oracle and the true reasons
     since: str = HISTORY_START    # the first weekly as-of date to learn from
+    dpia_reference: str | None = None  # names the DPIA allowing special columns; None: they stay out
+
+    def __post_init__(self):
+        super().__post_init__()
+        if check_dpia_reference(self.dpia_reference) != self.dpia_reference:
+            raise ValueError(f"dpia_reference must be stripped, but was {self.dpia_reference!r}")
 
 
 def train(engine: sa.Engine, config: TrainConfig, progress=lambda message: None) -> dict:
@@ -58,7 +69,7 @@ def train(engine: sa.Engine, config: TrainConfig, progress=lambda message: None)
     hist = history(engine, config.as_of)
     known = prepare(hist)
     progress("building weekly features")
-    weekly = weekly_features(known, mondays(config.since, config.as_of))
+    weekly = weekly_features(known, mondays(config.since, config.as_of), dpia_reference=config.dpia_reference)
     oracle = pd.read_parquet(config.truth / "risk.parquet") if config.truth else None
     result = run_backtest(known, weekly, config, oracle=oracle, progress=progress)
     chosen = choose_champion(result)
@@ -75,6 +86,7 @@ def train(engine: sa.Engine, config: TrainConfig, progress=lambda message: None)
     bundle = ServingBundle(model, model, curve_model, features, metadata={
         "model": chosen, "train_as_of": str(config.as_of), "unknown_reasons": config.unknown_reasons,
         "reason_mapping_version": load_mapping().version, "contract_version": CONTRACT_VERSION,
+        **special_use(config, features),
     })
     progress("explaining the reference rows")
     latest = weekly[weekly["as_of"] == weekly["as_of"].max()].head(REFERENCE_ROWS)
@@ -83,6 +95,12 @@ def train(engine: sa.Engine, config: TrainConfig, progress=lambda message: None)
     shap_summary = shap_summary.rename_axis("feature").reset_index()
     return _log(engine, config, result, chosen, bundle, audit, strategies, shap_summary, frames[1], reference,
                 progress)
+
+
+def special_use(config: TrainConfig, features: list[str]) -> dict:
+    """What the bundle records about special-category data: the DPIA reference trained under and the
+    special contract columns its inputs read (the service decides from these, not from the config)."""
+    return {"dpia_reference": config.dpia_reference, "special_columns": special_columns(features)}
 
 
 def _audit_columns(hist, persons: pd.DataFrame) -> pd.DataFrame:
@@ -131,6 +149,7 @@ def _log(engine, config, result, chosen, bundle, audit, strategies, shap_summary
         title=f"lks-uitval: training as of {config.as_of}",
         summary={"trained at": f"{datetime.now():%Y-%m-%d %H:%M}", "data known on": str(config.as_of),
                  "model": chosen, "unknown reasons": config.unknown_reasons, "k": str(config.k),
+                 "special columns": _special_summary(bundle.metadata),
                  "test dates": f"{summary['test_dates'][0]} .. {summary['test_dates'][-1]}"},
         pooled=result.pooled, per_date=result.per_date, reliability=result.reliability, incidence=incidence,
         shap_summary=shap_summary, strategies=strategies, fairness=audit, notes=result.notes,
@@ -138,6 +157,8 @@ def _log(engine, config, result, chosen, bundle, audit, strategies, shap_summary
     with mlflow.start_run(run_name=f"train as of {config.as_of}") as run, tempfile.TemporaryDirectory() as tmp:
         mlflow.log_params({**{k: str(v) for k, v in asdict(config).items()}, "model": chosen,
                            "reason_mapping_version": load_mapping().version})
+        if config.dpia_reference:
+            mlflow.set_tag("dpia_reference", config.dpia_reference)
         mlflow.log_metrics({f"{name}.{metric}": value for name, metrics in result.pooled.items()
                             for metric, value in metrics.items() if pd.notna(value)})
         mlflow.log_dict(summary, "backtest.json")
@@ -162,13 +183,23 @@ def _log(engine, config, result, chosen, bundle, audit, strategies, shap_summary
     alias = CHALLENGER if alias_version(CHAMPION, client) else CHAMPION
     client.set_registered_model_alias(MODEL_NAME, alias, version)
     client.set_model_version_tag(MODEL_NAME, version, "run_id", run.info.run_id)
+    if config.dpia_reference:  # visible in the registry beside the version, before anyone promotes it
+        client.set_model_version_tag(MODEL_NAME, version, "dpia_reference", config.dpia_reference)
     return {"run_id": run.info.run_id, "version": version, "alias": alias, "summary": summary, "report": html}
+
+
+def _special_summary(metadata: dict) -> str:
+    text = ", ".join(metadata.get("special_columns") or []) or "none"
+    reference = metadata.get("dpia_reference")
+    return f"{text} (DPIA reference {reference})" if reference else text
 
 
 def _feature_list(features: list[str]) -> dict:
     documented = BY_NAME
     return {
         "features": [{"name": n, "meaning": documented[n].meaning, "sources": list(documented[n].sources),
-                      "actionable": documented[n].actionable} for n in ["tenure_weeks", *features] if n in documented],
+                      "actionable": documented[n].actionable,
+                      "role": "special" if documented[n].special else "feature"}
+                     for n in ["tenure_weeks", *features] if n in documented],
         "contract_roles": all_roles(),
     }

@@ -60,7 +60,7 @@ ReaderIdentity = Annotated[Identity, Depends(get_reader_identity)]
 def get_champion(services: ServicesDep) -> Champion:
     champion = services.champion.current  # read once: this request keeps this model even if a swap happens
     if champion is None:
-        raise ApiError(503, "no champion model is loaded")
+        raise ApiError(503, str(services.champion.refused or "no champion model is loaded"))
     return champion
 
 

@@ -159,6 +159,13 @@ class ScoreResponse(BaseModel):
     curve: Curve | None
 
 
+class SpecialData(BaseModel):
+    dpia_reference: str | None = Field(description="the DPIA the model was trained under, or null")
+    features: list[str] = Field(description="model inputs that read special-category data")
+    columns: list[str] = Field(description="the special contract columns they read (table.column)")
+    statement: str = Field(description="what the model card says about it, in Dutch")
+
+
 class ModelInfo(BaseModel):
     name: str
     version: str
@@ -166,6 +173,7 @@ class ModelInfo(BaseModel):
     trained_on_data_as_of: str | None
     unknown_reasons: str | None = None
     n_features: int
+    special_data: SpecialData
     registered_at: str | None
     run_id: str | None
     backtest: dict
@@ -210,3 +218,4 @@ class Ready(BaseModel):
     status: str
     model_version: str | None
     database: bool
+    refused: str | None = Field(None, description="why the registered champion is not used here (DPIA), if so")

@@ -50,7 +50,8 @@ def features(
 ) -> None:
     from features.cli import features_cmd
 
-    features_cmd(as_of=as_of, out=out, db_url=get_settings().db_url)
+    settings = get_settings()
+    features_cmd(as_of=as_of, out=out, db_url=settings.db_url, dpia_reference=settings.dpia_reference)
 
 
 def _print_counts(counts: pd.DataFrame, title: str) -> None:

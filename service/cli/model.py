@@ -43,7 +43,11 @@ def train(
     settings = get_settings()
     day = date.fromisoformat(as_of) if as_of else date.today()
     configure(settings.home)
-    config = TrainConfig(day, unknown_reasons, k, test_dates, truth=truth, since=since)
+    config = TrainConfig(day, unknown_reasons, k, test_dates, truth=truth, since=since,
+                         dpia_reference=settings.dpia_reference)
+    if config.dpia_reference:
+        console.print(f"[yellow]Special columns (health) are model inputs under DPIA reference "
+                      f"{config.dpia_reference}[/yellow] (LKS_DPIA_REFERENCE); the model records it.")
     with console.status("training") as status:
         result = run_training(make_engine(settings.db_url), config, progress=lambda m: status.update(m))
     report = settings.home / "reports" / f"report-v{result['version']}.html"
@@ -83,7 +87,7 @@ def promote(
     configure(get_settings().home)
     if force and not reason:
         raise typer.BadParameter("--force needs --reason", param_hint="--reason")
-    decision = promotion.promote(force=force, reason=reason or None)
+    decision = promotion.promote(force=force, reason=reason or None, dpia_reference=get_settings().dpia_reference)
     if not decision.promoted:
         console.print("[red]Not promoted.[/red] The challenger fails these gates:")
         for failed in decision.reasons:

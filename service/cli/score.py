@@ -31,13 +31,17 @@ def score(
         day = date.fromisoformat(as_of) if as_of else date.today()
     except ValueError:
         raise typer.BadParameter(f"not a date: {as_of!r}", param_hint="--as-of") from None
-    services = bootstrap(get_settings())
+    settings = get_settings()
+    services = bootstrap(settings)
     champion = services.champion.refresh()
+    if champion is None and services.champion.refused:
+        console.print(f"[red]Not scored.[/red] {services.champion.refused}.")
+        raise typer.Exit(1)
     if champion is None:
         console.print("[red]No champion model is registered.[/red] Run `lks train` first.")
         raise typer.Exit(1)
     with console.status(f"scoring as of {day} with model version {champion.version}"):
-        result = score_week(services.engine, champion, day)
+        result = score_week(services.engine, champion, day, dpia_reference=settings.dpia_reference)
     verb = "Stored" if result.created else "Already stored (nothing changed):"
     console.print(f"{verb} list {result.list_id}: {result.n_placements} placements as of {day}, "
                   f"model version {result.model_version}, inputs {result.input_hash[:12]}")

@@ -171,9 +171,22 @@ def record_action(request: Request, placement_id: PlacementId, services: Service
 def model_card(request: Request, services: ServicesDep, identity: PageIdentity):
     champion = services.champion.current  # read once, like the API's ChampionDep
     if champion is None:
-        return _notice(request, identity, 503, "Nog geen model in gebruik",
-                       ["Er is nog geen model geladen. Probeer het later opnieuw."])
+        why = _refusal(services.champion.refused) or ["Er is nog geen model geladen. Probeer het later opnieuw."]
+        return _notice(request, identity, 503, "Nog geen model in gebruik", why)
     return render.page("modelkaart.html", **_context(request, identity), model=views.model_info(champion))
+
+
+def _refusal(refused) -> list[str]:
+    """Why the registered model is not used here, for the privacy officer (`service.dpia`)."""
+    if refused is None:
+        return []
+    if refused.trained_under is None:
+        why = "het gebruikt bijzondere persoonsgegevens zonder DPIA-referentie"
+    else:
+        here = f"noemt DPIA-referentie {refused.deployment}" if refused.deployment else "noemt geen DPIA-referentie"
+        why = f"het is getraind onder DPIA-referentie {refused.trained_under}, maar deze installatie {here}"
+    return [f"Model versie {refused.version} wordt niet gebruikt: {why}. Er worden dus ook geen bijzondere "
+            "persoonsgegevens gebruikt."]
 
 
 def install(app: FastAPI) -> None:

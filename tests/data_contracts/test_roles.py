@@ -1,4 +1,12 @@
-from data_contracts.roles import NEVER_INPUT, all_roles, feature_columns, role_of
+import pytest
+
+from data_contracts.roles import (
+    NEVER_INPUT,
+    all_roles,
+    check_dpia_reference,
+    feature_columns,
+    role_of,
+)
 from data_contracts.schemas import TABLES
 
 
@@ -23,3 +31,11 @@ def test_feature_columns_exclude_everything_else():
     assert feature_columns("persons") == [
         "education_level", "target_group_register", "debt_problems", "childcare_need"]
     assert "team" not in feature_columns("placements") and "hours_per_week" in feature_columns("placements")
+
+
+def test_a_dpia_reference_is_a_stripped_non_empty_string_or_none():
+    assert check_dpia_reference(None) is None
+    assert check_dpia_reference(" DPIA-2026-014 ") == "DPIA-2026-014"
+    for blank in ("", "   ", "\t\n", 14):
+        with pytest.raises(ValueError, match="DPIA reference"):
+            check_dpia_reference(blank)

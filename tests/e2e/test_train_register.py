@@ -1,15 +1,21 @@
-"""From export to registered champion: train, evaluate, load in a fresh process, promote."""
+"""From export to registered champion: train, evaluate, load in a fresh process, promote; and a model
+trained under a DPIA reference."""
 
 import json
+import re
 import subprocess
 import sys
 
 import mlflow
 import pandas as pd
 import pytest
+from mlflow.tracking import MlflowClient
 from typer.testing import CliRunner
 
+from service.champion import Champion, ChampionHolder
 from service.cli import app
+from tests.service.fakes import FixedSource
+from training.tracking import MODEL_NAME
 
 LOAD = """
 import sys, mlflow, pandas as pd
@@ -90,3 +96,48 @@ def test_a_second_model_is_a_challenger_and_promotion_goes_through_gates(home):
         assert forced.exit_code == 0, forced.output
     after = evaluate()
     assert after["champion"]["version"] == challenger and "challenger" not in after
+
+
+def test_a_model_trained_under_a_dpia_reference_records_it_and_is_served_only_under_it(home, monkeypatch):
+    from service.settings import get_settings
+
+    reference = "DPIA-2026-014"
+    monkeypatch.setenv("LKS_DPIA_REFERENCE", f" {reference} ")  # the deployment config, stripped on reading
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["train", "--as-of", "2026-11-22", "--test-dates", "1",
+                                          "--since", "2025-01-06"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    client = MlflowClient()
+    version = client.get_model_version(MODEL_NAME, re.search(r"as version (\d+)", result.output).group(1))
+    run = client.get_run(version.run_id)
+    assert run.data.params["dpia_reference"] == reference == run.data.tags["dpia_reference"]
+    assert version.tags["dpia_reference"] == reference
+    roles = {f["name"]: f["role"] for f in mlflow.artifacts.load_dict(f"runs:/{version.run_id}/features.json")
+             ["features"]}
+    assert roles["health_limitation"] == "special" and set(roles.values()) == {"feature", "special"}
+    report = mlflow.artifacts.load_text(f"runs:/{version.run_id}/report.html")
+    assert f"persons.health_limitation (DPIA reference {reference})" in report
+    predictor = mlflow.pyfunc.load_model(f"models:/{MODEL_NAME}/{version.version}")
+    bundle = predictor.unwrap_python_model().bundle
+    assert bundle.metadata["dpia_reference"] == reference and "health_limitation" in bundle.features
+    assert bundle.metadata["special_columns"] == ["persons.health_limitation"]
+    trained = Champion(str(version.version), predictor, tuple(bundle.features), (), dict(bundle.metadata))
+    assert ChampionHolder(FixedSource(trained)).refresh() is None  # this deployment names no DPIA
+    assert ChampionHolder(FixedSource(trained), dpia_reference=reference).refresh() is trained
+    # the default model of the fixture (version 1) neither reads nor records special data
+    default = client.get_model_version(MODEL_NAME, "1")
+    assert client.get_run(default.run_id).data.params["dpia_reference"] == "None"
+    assert "dpia_reference" not in default.tags and "dpia_reference" not in client.get_run(default.run_id).data.tags
+    default_bundle = mlflow.pyfunc.load_model(f"models:/{MODEL_NAME}/1").unwrap_python_model().bundle
+    assert default_bundle.metadata["special_columns"] == [] and "health_limitation" not in default_bundle.features
+    # the DPIA model is the challenger now: a deployment without its reference may not promote it, forced or not
+    monkeypatch.delenv("LKS_DPIA_REFERENCE")
+    get_settings.cache_clear()
+    champion = evaluate()["champion"]["version"]
+    for args in (["promote"], ["promote", "--force", "--reason", "test: try to force a DPIA model"]):
+        refused = CliRunner().invoke(app, args)
+        assert refused.exit_code == 1 and f"trained under DPIA reference '{reference}'" in refused.output
+    assert evaluate()["champion"]["version"] == champion

@@ -5,7 +5,7 @@ import pytest
 from data_contracts.roles import columns_with_role
 from data_contracts.schemas import TABLES
 from features.build import build_features
-from tests.features.factory import ending, event, placement, registered_by_all, typed
+from tests.features.factory import ending, event, make_history, person, placement, registered_by_all, typed
 from tests.features.histories import AS_OF_DATES, rich_history
 
 
@@ -65,13 +65,13 @@ def test_categories_are_fixed_across_dates():
     assert list(first.columns) == list(last.columns)
 
 
-def _scrambled(history):
-    """Every protected, special and routing value changed; every key renamed consistently."""
+def _scrambled(history, roles=("protected", "special", "routing")):
+    """Every value of a column with one of `roles` changed; every key renamed consistently."""
     out = {}
     rename = {}
     for table, frame in history.items():
         frame = frame.copy()
-        for column in columns_with_role(table, "protected", "special", "routing"):
+        for column in columns_with_role(table, *roles):
             values = frame[column]
             if column == "birth_year":
                 frame[column] = (2010 - (values - 1940)).astype("Int64")
@@ -95,6 +95,59 @@ def test_protected_special_routing_and_key_values_move_no_feature(as_of):
     got["placement_id"] = got["placement_id"].map(rename)
     got = got.sort_values("placement_id").reset_index(drop=True)
     pd.testing.assert_frame_equal(got, expected)
+
+
+REFERENCE = "DPIA-2026-014"
+
+
+def _health_history():
+    """P1 has a known health limitation, P2 none until a correction on 2024-03-01, P3's is not registered."""
+    return make_history(
+        persons=[person(person_id="P1", health_limitation=True),
+                 person(person_id="P2", health_limitation=False),
+                 person(person_id="P2", health_limitation=True, registered_at="2024-03-01T09:00:00"),
+                 person(person_id="P3", health_limitation=None)],
+        placements=[placement(placement_id=f"PL{i}", person_id=f"P{i}") for i in (1, 2, 3)],
+    )
+
+
+def test_without_a_dpia_reference_there_is_no_health_feature():
+    assert "health_limitation" not in build_features(_health_history(), "2024-03-04").columns
+
+
+def test_with_a_dpia_reference_the_health_flag_is_added_as_known_then_and_nothing_else_changes():
+    history = _health_history()
+    before = build_features(history, "2024-02-05", dpia_reference=REFERENCE).set_index("placement_id")
+    after = build_features(history, "2024-03-04", dpia_reference=REFERENCE).set_index("placement_id")
+    assert before["health_limitation"].tolist()[:2] == [1.0, 0.0] and np.isnan(before.loc["PL3", "health_limitation"])
+    assert after.loc["PL2", "health_limitation"] == 1.0  # the correction is known from 2024-03-01
+    default = build_features(history, "2024-03-04")
+    pd.testing.assert_frame_equal(after.reset_index().drop(columns="health_limitation"), default)
+
+
+@pytest.mark.parametrize("as_of", AS_OF_DATES[::4])
+def test_with_a_dpia_reference_protected_and_routing_values_still_move_no_feature(as_of):
+    history = rich_history()
+    expected = build_features(history, as_of, dpia_reference=REFERENCE)
+    pd.testing.assert_frame_equal(_unscrambled(_scrambled(history, roles=("protected", "routing")), as_of), expected)
+    moved = _unscrambled(_scrambled(history, roles=("special",)), as_of)
+    pd.testing.assert_series_equal(moved["health_limitation"], 1 - expected["health_limitation"])
+    pd.testing.assert_frame_equal(moved.drop(columns="health_limitation"),
+                                  expected.drop(columns="health_limitation"))
+
+
+def _unscrambled(scrambled, as_of) -> pd.DataFrame:
+    """Features of a scrambled history with a DPIA reference, under the original keys and order."""
+    history, rename = scrambled
+    got = build_features(history, as_of, dpia_reference=REFERENCE)
+    got["placement_id"] = got["placement_id"].map(rename)
+    return got.sort_values("placement_id").reset_index(drop=True)
+
+
+@pytest.mark.parametrize("blank", ["", "  "])
+def test_a_blank_dpia_reference_is_refused_not_read_as_off(blank):
+    with pytest.raises(ValueError, match="DPIA reference"):
+        build_features(_health_history(), "2024-03-04", dpia_reference=blank)
 
 
 def test_facts_registered_after_the_date_change_nothing():

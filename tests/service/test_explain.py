@@ -1,15 +1,16 @@
 import numpy as np
 import pandas as pd
 
-from features.catalog import CATALOG
+from features.catalog import catalog
 from models.bundle import additivity_gap, contributions_of
 from service.explain import BY_KEY, OTHER, explain, explain_row, factor_contributions, factor_of
 from tests.service.setup import features_frame
 
 
 def test_every_catalog_feature_belongs_to_a_named_factor():
-    assert {f.name: factor_of(f.name) for f in CATALOG if factor_of(f.name) == OTHER} == {}
-    assert {factor_of(f.name) for f in CATALOG} <= set(BY_KEY)
+    every = catalog(special=True)  # a special input of a DPIA model is named, never hidden under "overig"
+    assert {f.name: factor_of(f.name) for f in every if factor_of(f.name) == OTHER} == {}
+    assert {factor_of(f.name) for f in every} <= set(BY_KEY)
 
 
 def test_factors_plus_base_value_add_up_to_the_raw_score(base, bundle):
@@ -68,3 +69,12 @@ def test_actionable_comes_from_the_catalog():
     e = explained({"schulden": 0.3, "opleiding": 0.2})
     by = {f["factor"]: f["actionable"] for f in e["raises"]}
     assert by == {"schulden": True, "opleiding": False}
+
+
+def test_a_dpia_models_health_input_is_named_and_never_acted_on():
+    e = explained({"gezondheid": 0.6}, health_limitation=1.0)
+    assert e["raises"][0]["label"] == "gezondheidsbeperking"
+    assert e["raises"][0]["sentence"] == "bekende gezondheidsbeperking"
+    assert e["raises"][0]["actionable"] is False and e["suggestions"] == []
+    assert explained({"gezondheid": -0.1}, health_limitation=None)["lowers"][0]["sentence"] == \
+        "gezondheidsbeperking onbekend"

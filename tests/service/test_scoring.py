@@ -1,17 +1,22 @@
 import dataclasses
 
 import pandas as pd
+import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from data_contracts.store import history
+from data_contracts.timeline import latest_versions
 from features.cohort import cohort
 from service.audit import AuditLog
-from service.champion import ChampionHolder, MlflowChampionSource
+from service.champion import Champion, ChampionHolder, MlflowChampionSource
 from service.cli import app
+from service.dpia import DpiaRefused
 from service.scoring import list_frame, score_week
 from service.store import make_service_engine, risk_lists, risk_scores
-from tests.service.setup import AS_OF, PREVIOUS
+from tests.service import fakes
+from tests.service.fakes import REFERENCE, FixedSource
+from tests.service.setup import AS_OF, PREVIOUS, new_home
 
 
 def engine_of(setup):
@@ -86,3 +91,76 @@ def test_lks_score_writes_the_list_and_audits_the_export(setup, tmp_path):
 def test_lks_score_refuses_other_file_types(setup, tmp_path):
     result = CliRunner().invoke(app, ["score", "--as-of", str(AS_OF), "--out", str(tmp_path / "list.xlsx")])
     assert result.exit_code != 0
+
+
+class Recording:
+    """A predictor that keeps every frame it is given: the real one's risks, or flat made-up ones."""
+
+    def __init__(self, inner=None):
+        self.inner, self.seen = inner, []
+
+    def predict(self, frame: pd.DataFrame, params: dict) -> pd.DataFrame:
+        self.seen.append(frame.copy())
+        if self.inner is not None:
+            return self.inner.predict(frame, params=params)
+        flat = pd.DataFrame({"risk_13w": 0.1, "risk_52w": 0.2, "raw_52w": -1.0, "base_value": -1.0},
+                            index=frame.index)
+        return pd.concat([flat, pd.DataFrame(0.0, index=frame.index, columns=frame.columns).add_prefix("contrib__")],
+                         axis=1)
+
+
+def fresh_engine(setup, tmp_path):
+    """A copy of the ingested store without any list: nothing the other tests read changes."""
+    return make_service_engine(f"sqlite:///{new_home(setup.base, tmp_path) / 'lks.db'}")
+
+
+def test_a_dpia_champion_is_not_scored_without_its_reference_and_nothing_is_stored(setup):
+    engine = engine_of(setup)
+    champion = champion_of(setup)
+    trained_under = dataclasses.replace(champion, version="2000", info={**champion.info, "dpia_reference": REFERENCE})
+    before = n_lists(engine)
+    for deployment in (None, "DPIA-2025-001"):
+        with pytest.raises(DpiaRefused, match=REFERENCE):
+            score_week(engine, trained_under, AS_OF, dpia_reference=deployment)
+    assert n_lists(engine) == before
+
+
+def test_a_model_without_special_inputs_never_receives_them_even_where_a_reference_is_named(setup, tmp_path):
+    champion = champion_of(setup)
+    recording = Recording(champion.predictor)
+    result = score_week(fresh_engine(setup, tmp_path), dataclasses.replace(champion, predictor=recording), AS_OF,
+                        dpia_reference=REFERENCE)
+    assert result.created and recording.seen
+    assert all(list(frame.columns) == ["tenure_weeks", *champion.features] for frame in recording.seen)
+    assert all("health_limitation" not in frame.columns for frame in recording.seen)
+
+
+def test_a_dpia_model_gets_the_health_flag_of_each_placements_person_under_its_reference(setup, tmp_path):
+    champion = champion_of(setup)
+    recording = Recording()
+    trained_under = Champion("2001", recording, (*champion.features, "health_limitation"), champion.schema,
+                             {"dpia_reference": REFERENCE})
+    engine = fresh_engine(setup, tmp_path)
+    result = score_week(engine, trained_under, AS_OF, dpia_reference=REFERENCE)
+    assert recording.seen[0].columns[-1] == "health_limitation"
+    with engine.connect() as conn:
+        stored = conn.execute(sa.select(risk_scores.c.placement_id, risk_scores.c.features)
+                              .where(risk_scores.c.list_id == result.list_id)).all()
+    hist = history(engine, AS_OF)
+    person = latest_versions(hist["placements"], "placements").set_index("placement_id")["person_id"]
+    health = latest_versions(hist["persons"], "persons").set_index("person_id")["health_limitation"]
+    got = {pid: features["health_limitation"] for pid, features in stored}
+    expected = {pid: float(health[person[pid]]) for pid in got}
+    assert got == expected and set(got.values()) == {0.0, 1.0}
+
+
+def test_lks_score_refuses_a_dpia_champion_the_deployment_does_not_name(setup, monkeypatch):
+    from service.cli import score as score_cli
+
+    real_bootstrap = score_cli.bootstrap
+    monkeypatch.setattr(score_cli, "bootstrap",
+                        lambda settings: real_bootstrap(settings, source=FixedSource(fakes.champion("6"))))
+    before = n_lists(engine_of(setup))
+    result = CliRunner().invoke(app, ["score", "--as-of", str(AS_OF)])
+    assert result.exit_code == 1 and "Not scored." in result.output and "'DPIA-2026-014'" in result.output
+    assert n_lists(engine_of(setup)) == before

@@ -29,11 +29,13 @@ def ready(services: ServicesDep):
         database = True
     except sa.exc.SQLAlchemyError:
         database = False
+    refused = services.champion.refused
     body = {"status": "ready" if champion and database else "not_ready",
-            "model_version": champion.version if champion else None, "database": database}
+            "model_version": champion.version if champion else None, "database": database,
+            "refused": str(refused) if refused else None}
     if champion and database:
         return body
-    message = "no champion model is loaded" if champion is None else "the database does not answer"
+    message = "the database does not answer" if champion else str(refused or "no champion model is loaded")
     return error_response(503, message, [body])
 
 

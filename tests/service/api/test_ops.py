@@ -4,6 +4,7 @@ from fastapi.testclient import TestClient
 
 from service.api.main import create_app
 from service.settings import Settings
+from tests.service import fakes
 from tests.service.conftest import auth
 
 
@@ -42,3 +43,22 @@ def test_me_and_users(client, setup):
     assert client.get("/api/v1/users", headers=auth(setup.tokens["coordinator"])).status_code == 403
     users = client.get("/api/v1/users", headers=auth(setup.tokens["admin"]))
     assert users.status_code == 200 and "token" not in users.text
+
+
+def test_not_ready_when_the_champion_needs_a_dpia_reference_this_deployment_does_not_name(tmp_path: Path):
+    app, token = fakes.app_serving(tmp_path, fakes.champion("5"), deployment_reference=None)
+    with TestClient(app) as client:
+        r = client.get("/ready")
+        assert r.status_code == 503 and r.json()["error"]["details"][0]["model_version"] is None
+        message = r.json()["error"]["message"]
+        assert message.startswith("model version 5 was trained under DPIA reference 'DPIA-2026-014'")
+        assert message.endswith("names none: the model is not used")
+        model = client.get("/api/v1/model", headers=auth(token))
+        assert model.status_code == 503 and model.json()["error"]["message"] == message
+
+
+def test_ready_when_the_deployment_names_the_champions_dpia_reference(tmp_path: Path):
+    app, _token = fakes.app_serving(tmp_path, fakes.champion("5"), deployment_reference=fakes.REFERENCE)
+    with TestClient(app) as client:
+        assert client.get("/ready").json() == {"status": "ready", "model_version": "5", "database": True,
+                                               "refused": None}

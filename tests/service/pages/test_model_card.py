@@ -3,13 +3,19 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
+from service import views
 from service.pages.render import getal, pct, render
+from tests.service import fakes
 from tests.service.conftest import auth
+from tests.service.pages.conftest import login
 
 ROLES = ("coordinator", "jobcoach", "data_scientist", "admin")
 NO_SANCTIONS = "nooit een grond voor sancties. Een mens beslist; het model adviseert."
 PROTECTED = ("Beschermde kenmerken (geboortejaar en leeftijd, geslacht, migratieachtergrond, taalniveau en "
-             "stadsgebied) en bijzondere gegevens (gezondheidsbeperking) zijn nooit invoer van het model.")
+             "stadsgebied) zijn nooit invoer van het model.")
+NO_SPECIAL = "<strong>Gebruikt geen bijzondere persoonsgegevens.</strong>"
+DPIA_USED = ("<strong>Gebruikt bijzondere persoonsgegevens (gezondheidsbeperking) op grond van DPIA-referentie "
+             "DPIA-2026-014.</strong>")
 
 
 def main_of(html: str) -> str:
@@ -32,7 +38,9 @@ def test_every_role_reads_the_model_card_in_dutch_with_the_models_own_numbers(ro
     assert row_auc.group(1) == getal(metrics["roc_auc_52w"]) == "0,700"
     assert row_precision.group(1) == pct(metrics["precision_at_k"]) == "30,0%"
     assert f"Het model gebruikt {model['n_features']} kenmerken" in html and model["n_features"] > 0
-    assert NO_SANCTIONS in html and PROTECTED in html
+    assert NO_SANCTIONS in html and PROTECTED in html and NO_SPECIAL in html and "op grond van DPIA" not in html
+    assert model["special_data"] == {"dpia_reference": None, "features": [], "columns": [],
+                                     "statement": "Gebruikt geen bijzondere persoonsgegevens."}
     assert "extra jobcoaching" in html and "Harrie-training" in html and "schuldhulp" in html
     assert "sinds mei 2025" in html and "minstens zes maanden" in html
     assert f'href="{model["report_url"]}"' in html
@@ -56,6 +64,7 @@ def test_the_card_compares_the_champion_with_baselines_and_oracle_and_shows_fair
 
     model = {"version": "7", "model": "blend", "trained_on_data_as_of": "2026-11-22", "unknown_reasons": "weighted",
              "n_features": 109, "registered_at": "2026-11-23T09:05:00", "report_url": "/api/v1/model/report",
+             "special_data": views.special_data(fakes.champion(reference=None, special=False)),
              "features_url": "/api/v1/model/features",
              "backtest": {"metrics": metrics(0.785, 0.466),
                           "baselines": {"logistic": metrics(0.761, 0.41), "tenure_rate": metrics(0.6, 0.2),
@@ -76,3 +85,30 @@ def test_the_card_compares_the_champion_with_baselines_and_oracle_and_shows_fair
     assert "gewogen: een einde met reden &#39;onbekend&#39;" in html and "Het model gebruikt 109 kenmerken" in html
     assert re.search(r"Geslacht</th><td class=\"getal\">4,3%</td>", html)
     assert re.search(r"Stadsgebied</th><td class=\"getal\">8,1%</td>", html)
+
+
+def test_the_card_of_a_dpia_model_names_the_reference_and_the_special_column():
+    html = render("modelkaart.html", identity=None, csrf="", model=views.model_info(fakes.champion()))
+    assert DPIA_USED in html and "met referentie DPIA-2026-014" in html
+    assert PROTECTED in html and "Gebruikt geen" not in html and "Het model gebruikt 3 kenmerken" in html
+
+
+def test_the_card_follows_the_model_served_not_the_deployment_settings(tmp_path):
+    served = fakes.champion(reference=None, special=False)
+    app, token = fakes.app_serving(tmp_path / "a", served, deployment_reference=fakes.REFERENCE)
+    with TestClient(app):
+        html = main_of(login(app, token).get("/modelkaart").text)
+        assert NO_SPECIAL in html and "DPIA-2026-014" not in html
+    app, token = fakes.app_serving(tmp_path / "b", fakes.champion("5"), deployment_reference=fakes.REFERENCE)
+    with TestClient(app):
+        assert DPIA_USED in main_of(login(app, token).get("/modelkaart").text)
+
+
+def test_the_card_says_in_dutch_why_a_dpia_model_is_not_used(tmp_path):
+    app, token = fakes.app_serving(tmp_path, fakes.champion("5"), deployment_reference=None)
+    with TestClient(app):
+        r = login(app, token).get("/modelkaart")
+    assert r.status_code == 503 and "Nog geen model in gebruik" in r.text
+    assert ("Model versie 5 wordt niet gebruikt: het is getraind onder DPIA-referentie DPIA-2026-014, maar deze "
+            "installatie noemt geen DPIA-referentie. Er worden dus ook geen bijzondere persoonsgegevens gebruikt."
+            ) in r.text
