@@ -29,6 +29,7 @@ from rich.table import Table
 from service.auth import TokenStore
 from service.champion import ChampionHolder, MlflowChampionSource
 from service.scoring import score_week
+from service.settings import Settings
 from service.store import make_service_engine, metadata, risk_scores
 
 LKS = str(Path(sys.executable).with_name("lks"))
@@ -54,14 +55,16 @@ def main() -> None:
     engine = make_service_engine(url)
     metadata.drop_all(engine)
     metadata.create_all(engine)
-    holder = ChampionHolder(MlflowChampionSource(args.home.resolve()))
+    reference = Settings().dpia_reference  # the deployment's LKS_DPIA_REFERENCE, as the service reads it
+    holder = ChampionHolder(MlflowChampionSource(args.home.resolve()), dpia_reference=reference)
     start = time.perf_counter()
     champion = holder.refresh()
     load_seconds = time.perf_counter() - start
     if champion is None:
-        sys.exit(f"no champion in {args.home}: run `lks train` first")
+        sys.exit(f"no usable champion in {args.home}: run `lks train` first"
+                 + (f" ({holder.refused})" if holder.refused else ""))
     start = time.perf_counter()
-    scored = score_week(engine, champion, date.fromisoformat(args.as_of))
+    scored = score_week(engine, champion, date.fromisoformat(args.as_of), dpia_reference=reference)
     score_seconds = time.perf_counter() - start
     with engine.connect() as conn:
         rows = conn.execute(sa.select(risk_scores.c.placement_id, risk_scores.c.jobcoach_id, risk_scores.c.team)).all()
