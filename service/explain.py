@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
 import pandas as pd
 
@@ -252,11 +253,17 @@ _PREFIXES = [  # (prefix or exact name, factor); first match wins
 ]
 
 
+@cache  # a model has ~110 inputs and a weekly list explains each of them for every placement
 def factor_of(feature: str) -> str:
     return next((factor for prefix, factor in _PREFIXES if feature.startswith(prefix)), OTHER)
 
 
-def actionable(factor: str, features: list[str]) -> bool:
+def actionable(factor: str, features: list[str] | tuple[str, ...]) -> bool:
+    return _actionable(factor, tuple(features))
+
+
+@cache
+def _actionable(factor: str, features: tuple[str, ...]) -> bool:
     if factor in BY_KEY and BY_KEY[factor].never_actionable:
         return False
     return any(BY_NAME[f].actionable for f in features if f in BY_NAME and factor_of(f) == factor)
@@ -280,8 +287,8 @@ def explain_row(values: dict, factor_row: pd.Series, features: list[str], base_v
 
     # contributions are shown to 4 decimals: one that rounds to 0 raises or lowers nothing worth saying
     ordered = factor_row.round(4).sort_values()
-    raises = [describe(k, factor_row[k]) for k, c in ordered[::-1].items() if c > 0][:TOP]
-    lowers = [describe(k, factor_row[k]) for k, c in ordered.items() if c < 0][:TOP]
+    raises = [describe(k, factor_row[k]) for k in [k for k, c in ordered[::-1].items() if c > 0][:TOP]]
+    lowers = [describe(k, factor_row[k]) for k in [k for k, c in ordered.items() if c < 0][:TOP]]
     suggestions: dict[str, dict] = {}
     for item in raises:
         if item["suggestion"] and item["suggestion"]["code"] not in suggestions:
@@ -294,7 +301,7 @@ def explain(features_frame: pd.DataFrame, contributions: pd.DataFrame, base_valu
             raw: pd.Series) -> list[dict]:
     """Explanations for every row of a features frame, given the model's contributions for it."""
     factors = factor_contributions(contributions)
-    names = list(contributions.columns)
+    names = tuple(contributions.columns)
     records = features_frame.to_dict("records")
     return [explain_row(records[i], factors.iloc[i], names, base_value.iloc[i], raw.iloc[i])
             for i in range(len(features_frame))]
