@@ -43,6 +43,7 @@ def test_every_role_reads_the_model_card_in_dutch_with_the_models_own_numbers(ro
                                      "statement": "Gebruikt geen bijzondere persoonsgegevens."}
     assert "extra jobcoaching" in html and "Harrie-training" in html and "schuldhulp" in html
     assert "sinds mei 2025" in html and "minstens zes maanden" in html
+    assert "Het model ziet niet alles." in html and ("de kolom Orakel" in html) == bool(model["backtest"]["oracle"])
     assert f'href="{model["report_url"]}"' in html
     assert setup.placements["mine"] not in r.text and setup.placements["other"] not in r.text
     assert "/plaatsing/" not in r.text
@@ -85,6 +86,7 @@ def test_the_card_compares_the_champion_with_baselines_and_oracle_and_shows_fair
     assert "gewogen: een einde met reden &#39;onbekend&#39;" in html and "Het model gebruikt 109 kenmerken" in html
     assert re.search(r"Geslacht</th><td class=\"getal\">4,3%</td>", html)
     assert re.search(r"Stadsgebied</th><td class=\"getal\">8,1%</td>", html)
+    assert "Het model ziet niet alles." in html and "(de kolom Orakel in de tabel hierboven)" in html
 
 
 def test_the_card_of_a_dpia_model_names_the_reference_and_the_special_column():
