@@ -1,4 +1,5 @@
-"""The audit log: every time an individual placement is shown or asked for (API or export).
+"""The audit log: every time an individual placement is shown or asked for (API or export), and every
+login, logout and refused (expired or ended) session on the pages, without a placement_id.
 
 Append-only from the service: this module inserts and reads, and offers no update. The only
 deletion is `purge`, reachable solely through the admin command `lks audit purge`, which refuses
@@ -19,6 +20,8 @@ from service.store import audit_log
 
 RETENTION_MONTHS = 6
 SHOWN, NOT_FOUND, EXPORTED, RECORDED = "shown", "not_found", "exported", "recorded"
+LOGGED_IN, LOGGED_OUT = "logged_in", "logged_out"  # the pages' sessions (service.sessions)
+SESSION_EXPIRED, SESSION_ENDED = "session_expired", "session_ended"  # a refused session cookie
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ theirs), `data_scientist` (model and aggregate endpoints, no individual placemen
 
 Endpoints depend only on `Identity` and an `IdentityProvider`; the embedded provider is a token
 store (bearer tokens kept only as sha256 hashes). An OIDC provider can replace it by mapping a
-verified token's claims to an `Identity`.
+verified token's claims to an `Identity`, and a user name to the same `Identity` (the pages' sessions
+hold the name).
 """
 
 from __future__ import annotations
@@ -48,6 +49,10 @@ class Identity:
 class IdentityProvider(Protocol):
     def identify(self, token: str) -> Identity | None:
         """The identity a bearer token stands for, or None when it stands for nobody."""
+
+    def identify_user(self, name: str) -> Identity | None:
+        """The identity of a user by name while their access stands (not revoked), or None: how a page
+        session, which holds the name and never the token, learns who it belongs to on every request."""
 
 
 def hash_token(token: str) -> str:
@@ -104,9 +109,14 @@ class TokenStore:
             return [dict(r) for r in rows.mappings()]
 
     def identify(self, token: str) -> Identity | None:
+        return self._active(users.c.token_hash == hash_token(token))
+
+    def identify_user(self, name: str) -> Identity | None:
+        return self._active(users.c.name == name)  # a revoked name is never given out again (see add)
+
+    def _active(self, which: sa.ColumnElement[bool]) -> Identity | None:
         with self.engine.connect() as conn:
-            row = conn.execute(sa.select(users).where(users.c.token_hash == hash_token(token),
-                                                      users.c.revoked_at.is_(None))).mappings().first()
+            row = conn.execute(sa.select(users).where(which, users.c.revoked_at.is_(None))).mappings().first()
         if row is None:
             return None
         return Identity(row["name"], row["role"], tuple(row["teams"] or ()), row["jobcoach_id"])

@@ -1,15 +1,18 @@
 """Wires the real parts together: the database, the model registry, the identity provider, the audit
-log. `create_app(settings)` and the CLI commands build theirs here; tests pass fakes instead."""
+log, the pages' sessions. `create_app(settings)` and the CLI commands build theirs here; tests pass fakes
+instead."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import sqlalchemy as sa
 
 from service.audit import AuditLog
 from service.auth import IdentityProvider, TokenStore
 from service.champion import ChampionHolder, ChampionSource, MlflowChampionSource
+from service.sessions import PageSessions
 from service.settings import Settings
 from service.store import make_service_engine
 
@@ -21,10 +24,15 @@ class Services:
     champion: ChampionHolder
     identities: IdentityProvider
     audit: AuditLog
+    sessions: PageSessions
 
 
 def bootstrap(settings: Settings, source: ChampionSource | None = None,
               identities: IdentityProvider | None = None) -> Services:
     engine = make_service_engine(settings.db_url)
     holder = ChampionHolder(source or MlflowChampionSource(settings.home), dpia_reference=settings.dpia_reference)
-    return Services(settings, engine, holder, identities or TokenStore(engine), AuditLog(engine))
+    identities = identities or TokenStore(engine)
+    audit = AuditLog(engine)
+    sessions = PageSessions(engine, identities, audit, timedelta(hours=settings.session_hours),
+                            timedelta(minutes=settings.session_idle_minutes))
+    return Services(settings, engine, holder, identities, audit, sessions)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from data_contracts.roles import check_dpia_reference
@@ -18,6 +18,9 @@ class Settings(BaseSettings):
     home: Path = Path("var")
     database_url: str | None = None
     model_refresh_seconds: float = 30.0  # how often the service checks whether the champion alias moved
+    # A page session (service.sessions) ends this long after login, or after this long without a request.
+    session_hours: float = Field(8.0, gt=0, allow_inf_nan=False)  # LKS_SESSION_HOURS: a working day
+    session_idle_minutes: float = Field(30.0, gt=0, allow_inf_nan=False)  # LKS_SESSION_IDLE_MINUTES
     # LKS_DPIA_REFERENCE: the DPIA that allows special columns (health) as model inputs. Unset or empty:
     # none, the default. Training records it; the service refuses a model trained under another one.
     dpia_reference: str | None = None

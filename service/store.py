@@ -1,10 +1,11 @@
 """The service's own tables, in their own MetaData, in the same database as the data store.
 
-risk_lists   one row per (as_of, model_version, input_hash): a week's list, never overwritten
-risk_scores  one row per placement on a list: both risks, rank, routing columns, explanation
-actions      what a person decided about a placement (an intervention started, or no action + reason)
-users        who may use the API; tokens are stored only as sha256 hashes
-audit_log    every time an individual placement was shown (or asked for), append-only
+risk_lists     one row per (as_of, model_version, input_hash): a week's list, never overwritten
+risk_scores    one row per placement on a list: both risks, rank, routing columns, explanation
+actions        what a person decided about a placement (an intervention started, or no action + reason)
+users          who may use the API; tokens are stored only as sha256 hashes
+page_sessions  the pages' logins: a session id stored only as its sha256 hash, the user's name, its times
+audit_log      every time an individual placement was shown (or asked for), and page logins; append-only
 
 Routing columns (team, district, jobcoach_id) are copied from the stored placement/person rows to
 route and filter; they are never model inputs.
@@ -71,6 +72,16 @@ users = sa.Table(
     sa.Column("revoked_at", sa.DateTime, nullable=True),
 )
 
+page_sessions = sa.Table(  # service.sessions; times in UTC (the idle timeout must not jump with DST)
+    "page_sessions", metadata,
+    sa.Column("session_hash", sa.String(64), primary_key=True),
+    sa.Column("user", sa.String, nullable=False),  # the name only: the role is asked for anew
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("last_seen_at", sa.DateTime, nullable=False),
+    sa.Column("expires_at", sa.DateTime, nullable=False, index=True),
+    sa.Column("ended_at", sa.DateTime, nullable=True),  # logout, or the token revoked
+)
+
 audit_log = sa.Table(
     "audit_log", metadata,
     sa.Column("audit_id", sa.Integer, primary_key=True, autoincrement=True),
@@ -80,7 +91,9 @@ audit_log = sa.Table(
     sa.Column("placement_id", sa.String, nullable=True, index=True),
     sa.Column("endpoint", sa.String, nullable=False),
     sa.Column("model_version", sa.String, nullable=True),
-    sa.Column("outcome", sa.String, nullable=False),  # shown, not_found, exported, recorded
+    # shown, not_found, forbidden, exported, recorded; for page sessions (no placement): logged_in, logged_out,
+    # session_expired, session_ended
+    sa.Column("outcome", sa.String, nullable=False),
 )
 
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from service.api.errors import ApiError
+from service.api.metrics import route_template
 from service.auth import Identity
 from service.bootstrap import Services
 from service.champion import Champion
+from service.sessions import SessionRefused, utc_now
 
 bearer = HTTPBearer(auto_error=False, description="A token from `lks users add` (or, later, an OIDC provider).")
 
@@ -23,11 +26,24 @@ ServicesDep = Annotated[Services, Depends(get_services)]
 
 
 BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
-SESSION_COOKIE = "lks_session"  # the pages' session (service/pages): HttpOnly, SameSite=Strict, the user's own token
+SESSION_COOKIE = "lks_session"  # the pages' session (service/pages): HttpOnly, SameSite=Strict, a session id
+
+
+def get_now() -> datetime:
+    """The request's clock, by which page sessions expire (tests override this dependency)."""
+    return utc_now()
+
+
+NowDep = Annotated[datetime, Depends(get_now)]
+
+
+def endpoint_of(request: Request) -> str:
+    """The endpoint's name for the audit log: method and path with {names}, as `service.views` records them."""
+    return f"{request.method} {route_template(request)}"
 
 
 def identify(services: Services, token: str | None) -> Identity | None:
-    """The one way a token becomes an Identity: the API's bearer header and the pages' cookie alike."""
+    """The one way a bearer token becomes an Identity (the pages' login asks the same provider)."""
     return services.identities.identify(token) if token else None
 
 
@@ -48,10 +64,17 @@ def get_identity(services: ServicesDep, credentials: BearerDep) -> Identity:
 CurrentIdentity = Annotated[Identity, Depends(get_identity)]
 
 
-def get_reader_identity(request: Request, services: ServicesDep, credentials: BearerDep) -> Identity:
+def get_reader_identity(request: Request, services: ServicesDep, credentials: BearerDep, now: NowDep) -> Identity:
     """A bearer token, or else the pages' session cookie: only for GET endpoints without personal data
     (the model information), so a person logged in on the pages can follow a link to them."""
-    return _required(services, credentials.credentials if credentials else request.cookies.get(SESSION_COOKIE))
+    session_id = request.cookies.get(SESSION_COOKIE)
+    if credentials or not session_id:
+        return _required(services, credentials.credentials if credentials else None)
+    try:
+        return services.sessions.identity(session_id, now, endpoint_of(request))
+    except SessionRefused as refused:
+        raise ApiError(401, f"{refused}: log in again, or send a bearer token",
+                       headers={"WWW-Authenticate": "Bearer"}) from None
 
 
 ReaderIdentity = Annotated[Identity, Depends(get_reader_identity)]

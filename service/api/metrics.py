@@ -29,7 +29,7 @@ class Metrics:
                 status = response.status_code
                 return response
             finally:
-                route = _route(request)
+                route = route_template(request)
                 self.requests.labels(request.method, route, str(status)).inc()
                 self.latency.labels(route).observe(time.perf_counter() - start)
 
@@ -38,7 +38,7 @@ class Metrics:
         return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
 
 
-def _route(request: Request) -> str:
+def route_template(request: Request) -> str:
     """The path with its parameters as {names}, so placement ids never become label values."""
     if request.scope.get("route") is None:
         return "unmatched"

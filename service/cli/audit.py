@@ -1,4 +1,5 @@
-"""`lks audit`: who was shown which placement, when; `lks audit purge` for an admin."""
+"""`lks audit`: who was shown which placement, when (and who logged in on the pages); `lks audit purge`
+for an admin."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from service.audit import RETENTION_MONTHS, AuditLog
 from service.settings import get_settings
 from service.store import make_service_engine
 
-app = typer.Typer(help="The audit log of every placement shown or asked for.", invoke_without_command=True)
+app = typer.Typer(help="The audit log of every placement shown or asked for, and of page logins.",
+                  invoke_without_command=True)
 console = Console()
 
 

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 
 from service import placements, views
-from service.api.deps import SESSION_COOKIE, ServicesDep, identify
+from service.api.deps import SESSION_COOKIE, NowDep, ServicesDep
 from service.api.schemas import ActionIn
 from service.auth import Identity
 from service.explain import INTERVENTIONS
@@ -30,12 +30,13 @@ from service.pages.session import (
     clear_cookie,
     csrf_token,
     new_login_nonce,
+    page_identity,
     set_cookie,
 )
 
 router = APIRouter(include_in_schema=False)
 LIST, DETAIL = "GET /lijst", "GET /plaatsing/{placement_id}"  # endpoint names in the audit log
-ACTION = "POST /plaatsing/{placement_id}/acties"
+ACTION, LOGIN, LOGOUT = "POST /plaatsing/{placement_id}/acties", "POST /login", "POST /logout"
 PAGE_SIZE = 25
 PlacementId = Annotated[str, Path(min_length=1, max_length=64)]
 FormText = Annotated[str, Form(max_length=2000)]
@@ -44,6 +45,7 @@ NOTICES = {  # after a form: a fixed message by key, so nothing typed is reflect
     "reden": "Niet opgeslagen: vul in waarom u geen actie onderneemt.",
     "ongeldig": "Niet opgeslagen: kies een interventie uit de lijst.",
 }
+LOGIN_NOTICES = {"verlopen": "Uw sessie is verlopen. Log opnieuw in."}
 
 
 def _context(request: Request, identity: Identity) -> dict:
@@ -72,37 +74,40 @@ def _not_found(request: Request, identity: Identity):
     ], (("/lijst", "Terug naar de risicolijst"),))
 
 
-def _login(request: Request, error: str | None = None, status: int = 200):
+def _login(request: Request, error: str | None = None, status: int = 200, notice: str | None = None):
     nonce = new_login_nonce()
-    response = render.page("login.html", status, identity=None, csrf=csrf_token(nonce), error=error)
+    response = render.page("login.html", status, identity=None, csrf=csrf_token(nonce), error=error, notice=notice)
     set_cookie(response, request, LOGIN_COOKIE, nonce)
     return response
 
 
 @router.get("/")
-def login_form(request: Request, services: ServicesDep):
-    if identify(services, request.cookies.get(SESSION_COOKIE)):
+def login_form(request: Request, services: ServicesDep, now: NowDep,
+               notice: Annotated[str, Query(alias="melding", max_length=20)] = ""):
+    if request.cookies.get(SESSION_COOKIE):
+        page_identity(request, services, now)  # a dead session is refused: back here without its cookie
         return RedirectResponse("/lijst", status_code=303)
-    return _login(request)
+    return _login(request, notice=LOGIN_NOTICES.get(notice))
 
 
 @router.post("/login")
-def login(request: Request, services: ServicesDep, token: FormText = "", csrf: FormText = ""):
+def login(request: Request, services: ServicesDep, now: NowDep, token: FormText = "", csrf: FormText = ""):
     check_csrf(request.cookies.get(LOGIN_COOKIE), csrf)
-    token = token.strip()
-    if identify(services, token) is None:
+    session_id = services.sessions.login(token.strip(), now, LOGIN)
+    if session_id is None:
         return _login(request, "Deze toegangscode is niet geldig of is ingetrokken.", 401)
     response = RedirectResponse("/lijst", status_code=303)
-    set_cookie(response, request, SESSION_COOKIE, token)
+    set_cookie(response, request, SESSION_COOKIE, session_id)  # the session's id: the token stays out of the browser
     clear_cookie(response, LOGIN_COOKIE)
     return response
 
 
 @router.post("/logout")
-def logout(request: Request, csrf: FormText = ""):
+def logout(request: Request, services: ServicesDep, now: NowDep, csrf: FormText = ""):
     session = request.cookies.get(SESSION_COOKIE)
     if session:
         check_csrf(session, csrf)
+        services.sessions.logout(session, now, LOGOUT)  # ended on the server: a copy of the cookie opens nothing
     response = RedirectResponse("/", status_code=303)
     clear_cookie(response, SESSION_COOKIE)
     return response
@@ -205,9 +210,9 @@ def install(app: FastAPI) -> None:
         ], (("/", "Naar het begin"),))
 
     @app.exception_handler(LoginRequired)
-    async def to_login(_request: Request, _exc: LoginRequired):
-        response = RedirectResponse("/", status_code=303)
-        clear_cookie(response, SESSION_COOKIE)  # a revoked token's cookie goes too
+    async def to_login(_request: Request, exc: LoginRequired):
+        response = RedirectResponse("/?melding=verlopen" if exc.expired else "/", status_code=303)
+        clear_cookie(response, SESSION_COOKIE)  # a dead session's cookie goes too
         return response
 
     @app.exception_handler(CsrfRefused)

@@ -1,9 +1,11 @@
 """The pages' session and CSRF tokens.
 
-The session cookie holds the user's own token (HttpOnly, SameSite=Strict) and becomes an Identity
-through the API's `identify`, so pages and API share one identity provider and one set of rules.
+The session cookie (HttpOnly, SameSite=Strict) holds a session id from `service.sessions`, never the
+user's API token: the token is pasted once into the login form, and logging out, the idle timeout, the
+session's lifetime or revoking the token end the session on the server. Every request asks the same
+identity provider as the API who the session's user is, so pages and API share one set of rules.
 Every form that changes state carries a CSRF token: an HMAC of a cookie the browser holds and a
-cross-site page cannot read (the session token once logged in; a random nonce for the login form).
+cross-site page cannot read (the session id once logged in; a random nonce for the login form).
 """
 
 from __future__ import annotations
@@ -15,26 +17,34 @@ from typing import Annotated
 
 from fastapi import Depends, Request, Response
 
-from service.api.deps import SESSION_COOKIE, ServicesDep, identify
+from service.api.deps import SESSION_COOKIE, NowDep, ServicesDep, endpoint_of
 from service.auth import Identity
+from service.sessions import SessionRefused
 
 LOGIN_COOKIE = "lks_login"  # the login form's nonce, before there is a session
 _CSRF_KEY = b"lks-pages-csrf"  # a label, not a secret: the cookie's value is the secret
 
 
 class LoginRequired(Exception):
-    """No valid session: the pages answer with a redirect to the login page."""
+    """No live session: the pages answer with a redirect to the login page (saying so when it expired)."""
+
+    def __init__(self, expired: bool = False):
+        super().__init__("the session has expired" if expired else "no live session")
+        self.expired = expired
 
 
 class CsrfRefused(Exception):
     """A form arrived without the CSRF token of this browser's session."""
 
 
-def page_identity(request: Request, services: ServicesDep) -> Identity:
-    identity = identify(services, request.cookies.get(SESSION_COOKIE))
-    if identity is None:
+def page_identity(request: Request, services: ServicesDep, now: NowDep) -> Identity:
+    session_id = request.cookies.get(SESSION_COOKIE)
+    if not session_id:
         raise LoginRequired()
-    return identity
+    try:
+        return services.sessions.identity(session_id, now, endpoint_of(request))
+    except SessionRefused as refused:
+        raise LoginRequired(refused.expired) from None
 
 
 PageIdentity = Annotated[Identity, Depends(page_identity)]

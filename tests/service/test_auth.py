@@ -23,8 +23,10 @@ def test_tokens_are_stored_only_as_hashes_and_identify_the_user(store):
 
 def test_a_revoked_token_identifies_nobody(store):
     token = store.add("j1", "jobcoach", jobcoach_id="JC1")
+    assert store.identify_user("j1") == store.identify(token) == Identity("j1", "jobcoach", (), "JC1")
     store.revoke("j1")
-    assert store.identify(token) is None
+    assert store.identify(token) is None and store.identify_user("j1") is None
+    assert store.identify_user("nobody") is None
     with pytest.raises(UserError):
         store.revoke("j1")
 

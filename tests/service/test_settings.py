@@ -20,3 +20,20 @@ def test_a_blank_dpia_reference_is_refused(monkeypatch):
     monkeypatch.setenv("LKS_DPIA_REFERENCE", "   ")
     with pytest.raises(ValidationError, match="DPIA reference"):
         Settings()
+
+
+def test_page_sessions_last_a_working_day_and_end_after_half_an_hour_idle_by_default(monkeypatch):
+    monkeypatch.delenv("LKS_SESSION_HOURS", raising=False)
+    monkeypatch.delenv("LKS_SESSION_IDLE_MINUTES", raising=False)
+    assert (Settings().session_hours, Settings().session_idle_minutes) == (8, 30)
+    monkeypatch.setenv("LKS_SESSION_HOURS", "10")
+    monkeypatch.setenv("LKS_SESSION_IDLE_MINUTES", "15")
+    assert (Settings().session_hours, Settings().session_idle_minutes) == (10, 15)
+
+
+@pytest.mark.parametrize(("name", "value"), [("LKS_SESSION_HOURS", "0"), ("LKS_SESSION_IDLE_MINUTES", "-5"),
+                                             ("LKS_SESSION_IDLE_MINUTES", "inf")])
+def test_session_times_must_be_positive(monkeypatch, name, value):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ValidationError, match=name.removeprefix("LKS_").lower()):
+        Settings()

@@ -1,14 +1,17 @@
-"""Users of their own for the page tests (so the API tests' audit expectations stay theirs), and a
-browser-like TestClient that logs in through the form."""
+"""Users of their own for the page tests (so the API tests' audit expectations stay theirs), a
+browser-like TestClient that logs in through the form, and a request clock set by hand."""
 
 from __future__ import annotations
 
 import re
+from types import SimpleNamespace
 
 import pytest
 from fastapi.testclient import TestClient
 
+from service.api.deps import get_now
 from service.auth import TokenStore
+from service.sessions import utc_now
 from service.store import make_service_engine
 
 USERS = {"coordinator": "page-coord", "jobcoach": "page-coach", "data_scientist": "page-ds", "admin": "page-admin"}
@@ -55,3 +58,12 @@ def as_role(client, tokens):
         return made[role]
 
     return get
+
+
+@pytest.fixture
+def clock(client):
+    """The app's request clock, moved by hand (`clock.now += timedelta(...)`); the real one after the test."""
+    clock = SimpleNamespace(now=utc_now())
+    client.app.dependency_overrides[get_now] = lambda: clock.now
+    yield clock
+    del client.app.dependency_overrides[get_now]

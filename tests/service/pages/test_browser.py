@@ -1,5 +1,6 @@
 """End to end in a real browser: headless Chromium (Debian's, installed by `make test`) logs in through
-the form, opens the list and a placement, records an action, and leaves a screenshot in a tmp dir."""
+the form, opens the list and a placement, records an action, logs out (after which its old session cookie
+opens nothing), and leaves a screenshot in a tmp dir."""
 
 from __future__ import annotations
 
@@ -62,6 +63,7 @@ def test_log_in_open_the_list_and_a_placement_and_record_an_action(server, chrom
     assert page.get_by_role("heading", level=1).inner_text().startswith("Risicolijst week 47")
     cookie = next(c for c in page.context.cookies() if c["name"] == "lks_session")
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+    assert cookie["value"] != tokens["coordinator"]  # a session id: the token stays out of the cookie jar
     assert page.evaluate("document.cookie") == ""  # scripts cannot read the session
     page.screenshot(path=tmp_path / "lijst.png", full_page=True)
 
@@ -81,5 +83,11 @@ def test_log_in_open_the_list_and_a_placement_and_record_an_action(server, chrom
     assert (tmp_path / "plaatsing.png").stat().st_size > 10_000
 
     page.get_by_role("button", name="Uitloggen").click()
+    page.wait_for_url(server + "/")
+    assert page.get_by_label("Toegangscode").is_visible()
+    assert not [c for c in page.context.cookies() if c["name"] == "lks_session"]
+
+    page.context.add_cookies([cookie])  # the old cookie, kept or copied: the session ended on the server
+    page.goto(server + "/lijst")
     page.wait_for_url(server + "/")
     assert page.get_by_label("Toegangscode").is_visible()
