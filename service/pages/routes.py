@@ -96,6 +96,8 @@ def login(request: Request, services: ServicesDep, now: NowDep, token: FormText 
     session_id = services.sessions.login(token.strip(), now, LOGIN)
     if session_id is None:
         return _login(request, "Deze toegangscode is niet geldig of is ingetrokken.", 401)
+    if request.cookies.get(SESSION_COOKIE):  # a login form from another tab: the browser's earlier session ends
+        services.sessions.logout(request.cookies[SESSION_COOKIE], now, LOGIN)
     response = RedirectResponse("/lijst", status_code=303)
     set_cookie(response, request, SESSION_COOKIE, session_id)  # the session's id: the token stays out of the browser
     clear_cookie(response, LOGIN_COOKIE)

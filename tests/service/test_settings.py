@@ -32,8 +32,9 @@ def test_page_sessions_last_a_working_day_and_end_after_half_an_hour_idle_by_def
 
 
 @pytest.mark.parametrize(("name", "value"), [("LKS_SESSION_HOURS", "0"), ("LKS_SESSION_IDLE_MINUTES", "-5"),
-                                             ("LKS_SESSION_IDLE_MINUTES", "inf")])
-def test_session_times_must_be_positive(monkeypatch, name, value):
+                                             ("LKS_SESSION_IDLE_MINUTES", "inf"), ("LKS_SESSION_HOURS", "25"),
+                                             ("LKS_SESSION_IDLE_MINUTES", "481")])
+def test_session_times_must_be_positive_and_bounded(monkeypatch, name, value):
     monkeypatch.setenv(name, value)
     with pytest.raises(ValidationError, match=name.removeprefix("LKS_").lower()):
         Settings()

@@ -71,6 +71,20 @@ def test_logout_ends_the_session_on_the_server_and_a_copied_cookie_opens_nothing
         ("GET /modelkaart", "session_ended"), ("GET /", "session_ended"), ("GET /api/v1/model", "session_ended")]
 
 
+def test_logging_in_again_ends_the_browsers_earlier_session(client, engine):
+    token = TokenStore(engine).add("page-relogin", "jobcoach", jobcoach_id="JC-RELOGIN")
+    first = login(client.app, token).cookies[SESSION_COOKIE]
+    browser = TestClient(client.app, follow_redirects=False)
+    csrf = csrf_of(browser.get("/").text)  # a login form opened in another tab before the first login
+    browser.cookies.set(SESSION_COOKIE, first)
+    r = browser.post("/login", data={"token": token, "csrf": csrf})
+    second = cookie_header(r, SESSION_COOKIE).split(";")[0].removeprefix(f"{SESSION_COOKIE}=")
+    assert r.status_code == 303 and second not in ("", first)
+    assert browser_with(client.app, second).get("/lijst").status_code == 200
+    assert browser_with(client.app, first).get("/lijst").headers["location"] == "/"
+    assert ("POST /login", "logged_out") in outcomes(engine, "page-relogin")
+
+
 def test_an_idle_session_expires_with_a_dutch_notice_and_the_refusal_is_audited(client, engine, clock):
     browser = login(client.app, TokenStore(engine).add("page-idle", "jobcoach", jobcoach_id="JC-IDLE"))
     clock.now += timedelta(minutes=29)
