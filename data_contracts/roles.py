@@ -40,3 +40,9 @@ def check_dpia_reference(reference: str | None) -> str | None:
     if not isinstance(reference, str) or not reference.strip():
         raise ValueError(f"a DPIA reference must be a non-empty string, but was {reference!r}")
     return reference.strip()
+
+
+def dpia_covers(trained_under: str | None, deployment: str | None) -> bool:
+    """May a model trained under DPIA reference `trained_under` be used where the deployment names
+    `deployment`? Yes when it was trained under none, or under exactly this one."""
+    return not trained_under or trained_under == deployment

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from data_contracts.roles import dpia_covers
+
 if TYPE_CHECKING:
     from service.champion import Champion
 
@@ -33,5 +35,5 @@ class DpiaRefused(RuntimeError):
 def check(champion: Champion, deployment_reference: str | None) -> None:
     """Raise DpiaRefused unless the champion may be used under this deployment's DPIA reference."""
     special, trained_under = champion.special_features, champion.dpia_reference
-    if (special and not trained_under) or (trained_under and trained_under != deployment_reference):
+    if (special and not trained_under) or not dpia_covers(trained_under, deployment_reference):
         raise DpiaRefused(champion.version, special, trained_under, deployment_reference)

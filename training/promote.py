@@ -19,6 +19,7 @@ from datetime import datetime
 import mlflow
 from mlflow.tracking import MlflowClient
 
+from data_contracts.roles import dpia_covers
 from training.tracking import CHALLENGER, CHAMPION, MODEL_NAME, alias_version
 
 FAIRNESS_TOLERANCE = 0.05  # a recall gap between groups may grow this much, no more
@@ -83,7 +84,7 @@ def gates(champion: dict, challenger: dict) -> list[str]:
 def dpia_refusal(challenger: dict, deployment_reference: str | None) -> str | None:
     """Why the challenger may not become champion in this deployment, or None."""
     trained_under = challenger.get("dpia_reference")
-    if trained_under and trained_under != deployment_reference:
+    if not dpia_covers(trained_under, deployment_reference):
         here = f"names {deployment_reference!r}" if deployment_reference else "names none"
         return (f"version {challenger['version']} was trained under DPIA reference {trained_under!r}, but this "
                 f"deployment (LKS_DPIA_REFERENCE) {here}; the service would refuse it (--force does not apply)")

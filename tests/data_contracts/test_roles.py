@@ -4,6 +4,7 @@ from data_contracts.roles import (
     NEVER_INPUT,
     all_roles,
     check_dpia_reference,
+    dpia_covers,
     feature_columns,
     role_of,
 )
@@ -39,3 +40,8 @@ def test_a_dpia_reference_is_a_stripped_non_empty_string_or_none():
     for blank in ("", "   ", "\t\n", 14):
         with pytest.raises(ValueError, match="DPIA reference"):
             check_dpia_reference(blank)
+
+
+def test_a_dpia_covers_models_trained_under_none_or_under_itself():
+    assert dpia_covers(None, None) and dpia_covers(None, "DPIA-1") and dpia_covers("DPIA-1", "DPIA-1")
+    assert not dpia_covers("DPIA-1", None) and not dpia_covers("DPIA-1", "DPIA-2")
