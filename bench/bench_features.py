@@ -12,14 +12,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from data_contracts.validate import validate_export
-from features.frames import landmark_frame, mondays, person_period_frame, weekly_features
-from features.known import prepare
+from lks.data_contracts.validate import validate_export
+from lks.features.frames import landmark_frame, mondays, person_period_frame, weekly_features
+from lks.features.known import prepare
 
 
 def load_history(export: Path | None) -> dict[str, pd.DataFrame]:
     if export is None:
-        from data_contracts.simulator import simulate
+        from lks.simulator import simulate
 
         export = Path(tempfile.mkdtemp(prefix="lks-bench-")) / "export"
         simulate(export, seed=7, fmt="parquet")

@@ -26,11 +26,12 @@ import sqlalchemy as sa
 from rich.console import Console
 from rich.table import Table
 
-from service.auth import TokenStore
-from service.champion import ChampionHolder, MlflowChampionSource
-from service.scoring import score_week
-from service.settings import Settings
-from service.store import make_service_engine, metadata, risk_scores
+from lks.service.champion.holder import ChampionHolder
+from lks.service.champion.mlflow_source import MlflowChampionSource
+from lks.service.persistence.tables import make_service_engine, metadata, risk_scores
+from lks.service.persistence.tokens import TokenStore
+from lks.service.service_layer.scoring import score_week
+from lks.service.settings import Settings
 
 LKS = str(Path(sys.executable).with_name("lks"))
 

@@ -27,14 +27,14 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from data_contracts.ingest import ingest
-from data_contracts.simulator import simulate
-from data_contracts.store import history, make_engine
-from features.frames import mondays, weekly_features
-from features.known import prepare
-from training.backtest import BacktestConfig, run_backtest
-from training.candidates import CANDIDATES_BY_NAME
-from training.train import HISTORY_START
+from lks.data_contracts.ingest import ingest
+from lks.data_contracts.store import history, make_engine
+from lks.features.frames import mondays, weekly_features
+from lks.features.known import prepare
+from lks.simulator import simulate
+from lks.training.backtest import BacktestConfig, run_backtest
+from lks.training.candidates import CANDIDATES_BY_NAME
+from lks.training.train import HISTORY_START
 
 AS_OF = date(2026, 11, 22)
 MODELS = ("lightgbm", "survival", "logistic", "blend")

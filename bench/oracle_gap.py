@@ -18,9 +18,9 @@ from datetime import date
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
-from data_contracts.simulator import dynamics as dy
-from data_contracts.simulator import model, oracle, population
-from data_contracts.simulator.dynamics import simulate_weeks
+from lks.simulator import dynamics as dy
+from lks.simulator import model, oracle, population
+from lks.simulator.dynamics import simulate_weeks
 
 AS_OF = date(2026, 11, 22)
 WINDOW = (date(2025, 3, 31), date(2025, 9, 22))

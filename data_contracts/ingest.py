@@ -17,9 +17,9 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
-from data_contracts import CONTRACT_VERSION, rules
-from data_contracts.schemas import PRIMARY_KEYS, TABLES, columns
-from data_contracts.store import (
+from lks.data_contracts import CONTRACT_VERSION, rules
+from lks.data_contracts.schemas import PRIMARY_KEYS, TABLES, columns
+from lks.data_contracts.store import (
     VERSIONS,
     batches,
     export_checksum,
@@ -27,7 +27,7 @@ from data_contracts.store import (
     row_hashes,
     to_records,
 )
-from data_contracts.validate import REJECTED_COLUMNS, Parents, ValidatedExport, validate_export
+from lks.data_contracts.validate import REJECTED_COLUMNS, Parents, ValidatedExport, validate_export
 
 log = logging.getLogger(__name__)
 OUTCOMES = ("loaded", "corrected", "history", "unchanged")

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
-from data_contracts import rules
+from lks.data_contracts import rules
 
 
 class FileRejected(Exception):

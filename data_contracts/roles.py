@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from data_contracts.schemas import TABLES, columns
+from lks.data_contracts.schemas import TABLES, columns
 
 # Roles that may never feed a model input, directly or through a derived feature.
 # One deliberate exception, documented in features/catalog.py (`past_outcomes`): how *other,
@@ -42,7 +42,20 @@ def check_dpia_reference(reference: str | None) -> str | None:
     return reference.strip()
 
 
-def dpia_covers(trained_under: str | None, deployment: str | None) -> bool:
-    """May a model trained under DPIA reference `trained_under` be used where the deployment names
-    `deployment`? Yes when it was trained under none, or under exactly this one."""
-    return not trained_under or trained_under == deployment
+def dpia_refusal(version: str, special: tuple[str, ...], trained_under: str | None,
+                 deployment: str | None) -> str | None:
+    """The one DPIA rule, for training, promotion and the service: why model `version`, which reads the
+    `special` inputs and was trained under DPIA reference `trained_under`, may not be used where the
+    deployment names `deployment`; None when it may.
+
+    It may when it was trained under no reference and reads no special column, or under exactly the
+    deployment's reference. Strict on purpose: another or no reference in the deployment means that DPIA
+    may not cover it (or was withdrawn), and special inputs without a recorded reference are never used."""
+    reads = f"reads special columns ({', '.join(special)})" if special else "reads no special column"
+    if special and not trained_under:
+        return f"model version {version} {reads} but records no DPIA reference"
+    if trained_under and trained_under != deployment:
+        here = f"names {deployment!r}" if deployment else "names none"
+        return (f"model version {version} was trained under DPIA reference {trained_under!r} and {reads}, "
+                f"but this deployment (LKS_DPIA_REFERENCE) {here}")
+    return None

@@ -14,8 +14,8 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
-from data_contracts.schemas import PRIMARY_KEYS, TABLES, columns
-from data_contracts.timeline import cutoff, latest_versions
+from lks.data_contracts.schemas import PRIMARY_KEYS, TABLES, columns
+from lks.data_contracts.timeline import cutoff, latest_versions
 
 SQL_TYPES = {
     "str": sa.String, "int": sa.BigInteger, "float": sa.Float, "bool": sa.Boolean,

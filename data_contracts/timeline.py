@@ -13,7 +13,7 @@ from datetime import date
 
 import pandas as pd
 
-from data_contracts.schemas import PRIMARY_KEYS
+from lks.data_contracts.schemas import PRIMARY_KEYS
 
 
 def cutoff(as_of: date | str | pd.Timestamp) -> pd.Timestamp:

@@ -13,9 +13,9 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from data_contracts import rules
-from data_contracts.parse import RawFile, find_file, parse_column, read_raw
-from data_contracts.schemas import FOREIGN_KEYS, PRIMARY_KEYS, TABLES, columns
+from lks.data_contracts import rules
+from lks.data_contracts.parse import RawFile, find_file, parse_column, read_raw
+from lks.data_contracts.schemas import FOREIGN_KEYS, PRIMARY_KEYS, TABLES, columns
 
 # When a row breaks several rules, the first in this order is the one reported.
 RULE_PRIORITY = [

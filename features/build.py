@@ -17,14 +17,14 @@ from collections.abc import Iterable, Iterator
 import numpy as np
 import pandas as pd
 
-from data_contracts.roles import check_dpia_reference
-from features.cohort import active_on, started_with_outcomes
-from features.employer import employer_features
-from features.history_windows import window_features
-from features.known import Known, as_of_day, prepare
-from features.match import match_features
-from features.person import person_features
-from features.placement import placement_features
+from lks.data_contracts.roles import check_dpia_reference
+from lks.features.cohort import active_on, started_with_outcomes
+from lks.features.employer import employer_features
+from lks.features.history_windows import window_features
+from lks.features.known import Known, as_of_day, prepare
+from lks.features.match import match_features
+from lks.features.person import person_features
+from lks.features.placement import placement_features
 
 ID_COLUMNS = ["placement_id", "as_of"]
 

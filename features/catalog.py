@@ -1,7 +1,7 @@
 """The documented feature list: every column `build_features` produces, in plain Dutch for the
 coordinator, with the contract columns it is computed from and whether a jobcoach or employer
 can act on it. Tests check it against the produced frame and the contract roles;
-`python -m features.catalog > docs/features.md` writes the documentation.
+`python -m lks.features.catalog > docs/features.md` writes the documentation.
 
 Sources are contract columns (`table.column`) of role `feature` or `time`. Two exceptions, each
 marked: `past_outcomes` counts how *other, earlier* placements ended (endings.reason_code, role
@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from data_contracts.schemas import codes
-from features.history_windows import CONTACT_KINDS, COUNTED, RATINGS, WINDOWS, window_name
+from lks.data_contracts.schemas import codes
+from lks.features.history_windows import CONTACT_KINDS, COUNTED, RATINGS, WINDOWS, window_name
 
 
 @dataclass(frozen=True)
@@ -218,7 +218,7 @@ def markdown() -> str:
     lines = [
         "# Features",
         "",
-        "Generated from `features/catalog.py` (`python -m features.catalog > docs/features.md`); a test keeps",
+        "Generated from `features/catalog.py` (`python -m lks.features.catalog > docs/features.md`); a test keeps",
         "it in sync. Every feature is computed as of a date from what was registered by the end of that day.",
         "Sources are contract columns (role `feature` or `time`); features marked *past outcomes* also count",
         "how other, earlier placements ended (endings.reason_code) as known on that date. Features marked",

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from features.known import Known, as_of_day, prepare
+from lks.features.known import Known, as_of_day, prepare
 
 
 def active_on(known: Known, day: int) -> pd.DataFrame:

@@ -7,10 +7,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from data_contracts.schemas import codes
-from features.cohort import started_with_outcomes
-from features.known import Known
-from features.placement import categorical, flag
+from lks.data_contracts.schemas import codes
+from lks.features.cohort import started_with_outcomes
+from lks.features.known import Known
+from lks.features.placement import categorical, flag
 
 FLAGS = ("own_jobcoach", "social_return")
 

@@ -37,10 +37,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from features.build import feature_names, features_over
-from features.known import Known, as_of_day, day_number, day_to_timestamp, prepare
-from features.labels import outcomes_known
-from features.unknown_reasons import UnknownReasonModel, check_strategy
+from lks.features.build import feature_names, features_over
+from lks.features.known import Known, as_of_day, day_number, day_to_timestamp, prepare
+from lks.features.labels import outcomes_known
+from lks.features.unknown_reasons import UnknownReasonModel, check_strategy
 
 GRACE_DAYS = 60
 HORIZON_DAYS = {"13w": 91}  # from the as-of date, capped at start + 363; "52w" runs to start + 363 days

@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from data_contracts.schemas import codes
-from features.known import EventArrays, Known
+from lks.data_contracts.schemas import codes
+from lks.features.known import EventArrays, Known
 
 WINDOWS = (4, 13, 26, None)  # None: since the start of the placement
 CONTACT_KINDS = {"jobcoach": "jobcoach_contact", "municipality": "municipality_contact"}

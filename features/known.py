@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from data_contracts.reasons import ReasonMapping, load_mapping
-from data_contracts.schemas import PRIMARY_KEYS, TABLES, columns
-from data_contracts.timeline import cutoff
+from lks.data_contracts.reasons import ReasonMapping, load_mapping
+from lks.data_contracts.schemas import PRIMARY_KEYS, TABLES, columns
+from lks.data_contracts.timeline import cutoff
 
 NEVER = np.iinfo(np.int64).max
 MISSING_DAY = np.iinfo(np.int64).min

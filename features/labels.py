@@ -21,8 +21,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from data_contracts.reasons import ReasonMapping
-from features.known import MISSING_DAY, Known, as_of_day, day_to_timestamp, prepare
+from lks.data_contracts.reasons import ReasonMapping
+from lks.features.known import MISSING_DAY, Known, as_of_day, day_to_timestamp, prepare
 
 EVENT_CLASSES = ("uitval", "neutral", "unknown", "censored")
 

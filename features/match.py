@@ -22,9 +22,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from data_contracts.schemas import codes
-from features.history_windows import CONTACT_KINDS, last_per_placement, weeks_since
-from features.known import Known
+from lks.data_contracts.schemas import codes
+from lks.features.history_windows import CONTACT_KINDS, last_per_placement, weeks_since
+from lks.features.known import Known
 
 # Hours a placement typically has at a given loonwaarde: the lower line of well-matched starts.
 TYPICAL_HOURS = (8.0, 0.28)  # hours = 8 + 0.28 * wage_value_pct

@@ -9,10 +9,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from data_contracts.schemas import codes
-from features.cohort import started_with_outcomes
-from features.known import Known
-from features.placement import categorical, flag
+from lks.data_contracts.schemas import codes
+from lks.features.cohort import started_with_outcomes
+from lks.features.known import Known
+from lks.features.placement import categorical, flag
 
 FLAGS = ("target_group_register", "debt_problems", "childcare_need")
 SPECIAL_FLAGS = ("health_limitation",)  # role `special`: only with a DPIA reference

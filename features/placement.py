@@ -7,9 +7,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from data_contracts.schemas import codes
-from features.history_windows import counts, last_per_placement
-from features.known import Known
+from lks.data_contracts.schemas import codes
+from lks.features.history_windows import counts, last_per_placement
+from lks.features.known import Known
 
 JOBCOACH_ORG_TYPES = ["geen", "intern", "extern"]
 FLAGS = ("springboard", "trial_placement_before", "partial_benefit")

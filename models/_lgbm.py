@@ -8,7 +8,7 @@ import lightgbm as lgb
 import numpy as np
 import pandas as pd
 
-from models.base import check_int, check_nonnegative, check_positive
+from lks.models.base import check_int, check_nonnegative, check_positive
 
 
 def model_matrix(

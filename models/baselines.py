@@ -24,7 +24,7 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
-from models.base import (
+from lks.models.base import (
     EVENT,
     HORIZON_WEEKS,
     LABELS,
@@ -45,12 +45,12 @@ from models.base import (
     require_columns,
     risk_frame,
 )
-from models.survival import cumulative_incidence
+from lks.models.survival import cumulative_incidence
 
 
 class TenureBaseline(RiskModel):
     """Weekly hazards h_u(w) = weighted uitval endings in week w / weighted rows at risk in week w (likewise h_n);
-    from a landmark at week t the risks are the cumulative incidences of ``models.survival``.
+    from a landmark at week t the risks are the cumulative incidences of ``lks.models.survival``.
 
     Weeks nobody was at risk in get zero hazards. ``features`` is accepted for the shared interface and unused.
     """

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from sklearn.utils.validation import check_is_fitted
 
-from models.base import RiskModel, check_features, risk_frame
+from lks.models.base import RiskModel, check_features, risk_frame
 
 
 class RiskBlend(RiskModel):

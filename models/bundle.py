@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from models.base import RiskModel
-from models.survival import HazardModel
+from lks.models.base import RiskModel
+from lks.models.survival import HazardModel
 
 CONTRIB = "contrib__"
 

@@ -27,8 +27,17 @@ from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
-from models.base import LABELS, WEIGHT, RiskModel, check_binary, check_choice, check_int, check_weights, require_columns
-from models.classifier import horizon_split
+from lks.models.base import (
+    LABELS,
+    WEIGHT,
+    RiskModel,
+    check_binary,
+    check_choice,
+    check_int,
+    check_weights,
+    require_columns,
+)
+from lks.models.classifier import horizon_split
 
 EPS = 1e-6
 

@@ -19,7 +19,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import SplineTransformer
 from sklearn.utils.validation import check_is_fitted
 
-from models.base import (
+from lks.models.base import (
     EVENT,
     TENURE,
     WEEK,
@@ -33,7 +33,7 @@ from models.base import (
     check_weights,
     require_columns,
 )
-from models.survival import HazardModel
+from lks.models.survival import HazardModel
 
 
 class LogisticHazard(HazardModel):

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from models.base import EVENT, WEEK, WEIGHT
+from lks.models.base import EVENT, WEEK, WEIGHT
 
 
 def expand(

@@ -27,8 +27,8 @@ import numpy as np
 import pandas as pd
 from sklearn.utils.validation import check_is_fitted
 
-from models import _lgbm
-from models.base import (
+from lks.models import _lgbm
+from lks.models.base import (
     EVENT,
     HORIZON_WEEKS,
     NEUTRAL,

@@ -9,12 +9,15 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from service.audit import AuditLog
-from service.auth import IdentityProvider, TokenStore
-from service.champion import ChampionHolder, ChampionSource, MlflowChampionSource
-from service.sessions import PageSessions
-from service.settings import Settings
-from service.store import make_service_engine
+from lks.service.auth import IdentityProvider
+from lks.service.champion.holder import ChampionHolder
+from lks.service.champion.mlflow_source import MlflowChampionSource
+from lks.service.champion.types import ChampionSource
+from lks.service.persistence.audit import AuditLog
+from lks.service.persistence.sessions import PageSessions
+from lks.service.persistence.tables import make_service_engine
+from lks.service.persistence.tokens import TokenStore
+from lks.service.settings import Settings
 
 
 @dataclass

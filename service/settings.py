@@ -8,8 +8,8 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from data_contracts.roles import check_dpia_reference
-from data_contracts.store import default_url
+from lks.data_contracts.roles import check_dpia_reference
+from lks.data_contracts.store import default_url
 
 
 class Settings(BaseSettings):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from data_contracts.schemas import TABLES, columns
+from lks.data_contracts.schemas import TABLES, columns
 
 GOOD = {
     "persons": {

@@ -18,13 +18,13 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from features.build import feature_names
-from features.frames import GRACE_DAYS, landmark_frame, person_period_frame
-from features.known import Known
-from models.base import TENURE
-from models.blend import RiskBlend
-from training.candidates import CANDIDATES, CANDIDATES_BY_NAME, ZORGELIJK_4W, Candidate, add_rule_signals
-from training.metrics import date_metrics, pooled, reliability
+from lks.features.build import feature_names
+from lks.features.frames import GRACE_DAYS, landmark_frame, person_period_frame
+from lks.features.known import Known
+from lks.models.base import TENURE
+from lks.models.blend import RiskBlend
+from lks.training.candidates import CANDIDATES, CANDIDATES_BY_NAME, ZORGELIJK_4W, Candidate, add_rule_signals
+from lks.training.metrics import date_metrics, pooled, reliability
 
 LANDMARK_EVERY_WEEKS = 2
 EVAL_STRATEGY = "exclude"  # test labels resting on an unknown reason cannot be judged; they are left out

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from models.base import RiskModel
-from models.baselines import CurrentPracticeRule, LogisticBaseline, TenureBaseline
-from models.calibration import TemporalCalibrated
-from models.classifier import LGBMRiskClassifier
-from models.survival import LGBMCompetingRisk
+from lks.models.base import RiskModel
+from lks.models.baselines import CurrentPracticeRule, LogisticBaseline, TenureBaseline
+from lks.models.calibration import TemporalCalibrated
+from lks.models.classifier import LGBMRiskClassifier
+from lks.models.survival import LGBMCompetingRisk
 
 # The rule of today's practice reads these two signal counts (derived in `add_rule_signals`).
 SICK_4W, ZORGELIJK_4W = "sick_reports_4w", "zorgelijk_contacts_4w"

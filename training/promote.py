@@ -19,8 +19,8 @@ from datetime import datetime
 import mlflow
 from mlflow.tracking import MlflowClient
 
-from data_contracts.roles import dpia_covers
-from training.tracking import CHALLENGER, CHAMPION, MODEL_NAME, alias_version
+from lks.data_contracts.roles import dpia_refusal
+from lks.training.tracking import CHALLENGER, CHAMPION, MODEL_NAME, alias_version
 
 FAIRNESS_TOLERANCE = 0.05  # a recall gap between groups may grow this much, no more
 
@@ -81,14 +81,10 @@ def gates(champion: dict, challenger: dict) -> list[str]:
     return failed
 
 
-def dpia_refusal(challenger: dict, deployment_reference: str | None) -> str | None:
-    """Why the challenger may not become champion in this deployment, or None."""
-    trained_under = challenger.get("dpia_reference")
-    if not dpia_covers(trained_under, deployment_reference):
-        here = f"names {deployment_reference!r}" if deployment_reference else "names none"
-        return (f"version {challenger['version']} was trained under DPIA reference {trained_under!r}, but this "
-                f"deployment (LKS_DPIA_REFERENCE) {here}; the service would refuse it (--force does not apply)")
-    return None
+def challenger_refusal(challenger: dict, deployment_reference: str | None) -> str | None:
+    """Why the challenger may not become champion in this deployment (the one DPIA rule), or None."""
+    why = dpia_refusal(str(challenger["version"]), (), challenger.get("dpia_reference"), deployment_reference)
+    return f"{why}; the service would refuse it (--force does not apply)" if why else None
 
 
 def promote(force: bool = False, reason: str | None = None, client: MlflowClient | None = None,
@@ -98,7 +94,7 @@ def promote(force: bool = False, reason: str | None = None, client: MlflowClient
     champion, challenger = backtest_of(CHAMPION, client), backtest_of(CHALLENGER, client)
     if challenger is None:
         return Decision(False, ["there is no challenger: train one with `lks train`"])
-    refusal = dpia_refusal(challenger, dpia_reference)
+    refusal = challenger_refusal(challenger, dpia_reference)
     if refusal:
         return Decision(False, [refusal])
     failed = gates(champion, challenger) if champion else []

@@ -14,10 +14,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from features.frames import landmark_frame
-from features.known import Known, as_of_day
-from features.labels import outcomes_known
-from features.unknown_reasons import STRATEGIES
+from lks.features.frames import landmark_frame
+from lks.features.known import Known, as_of_day
+from lks.features.labels import outcomes_known
+from lks.features.unknown_reasons import STRATEGIES
 
 
 def unknown_endings(known: Known, as_of: date) -> pd.Index:

@@ -25,18 +25,18 @@ from mlflow.models import ModelSignature
 from mlflow.tracking import MlflowClient
 from mlflow.types.schema import ParamSchema, ParamSpec
 
-import models.pyfunc_model
-from data_contracts import CONTRACT_VERSION
-from data_contracts.reasons import load_mapping
-from data_contracts.roles import all_roles, check_dpia_reference
-from data_contracts.store import batches, history
-from data_contracts.timeline import latest_versions
-from features.catalog import BY_NAME, special_columns
-from features.frames import mondays, weekly_features
-from features.known import prepare
-from models.bundle import ServingBundle, contributions_of
-from training import fairness, report
-from training.backtest import (
+import lks.models.pyfunc_model
+from lks.data_contracts import CONTRACT_VERSION
+from lks.data_contracts.reasons import load_mapping
+from lks.data_contracts.roles import all_roles, check_dpia_reference
+from lks.data_contracts.store import batches, history
+from lks.data_contracts.timeline import latest_versions
+from lks.features.catalog import BY_NAME, special_columns
+from lks.features.frames import mondays, weekly_features
+from lks.features.known import prepare
+from lks.models.bundle import ServingBundle, contributions_of
+from lks.training import fairness, report
+from lks.training.backtest import (
     BacktestConfig,
     choose_champion,
     eligible_champions,
@@ -45,8 +45,8 @@ from training.backtest import (
     model_features,
     run_backtest,
 )
-from training.candidates import CANDIDATES, CANDIDATES_BY_NAME, survival
-from training.tracking import CHALLENGER, CHAMPION, MODEL_NAME, alias_version
+from lks.training.candidates import CANDIDATES, CANDIDATES_BY_NAME, survival
+from lks.training.tracking import CHALLENGER, CHAMPION, MODEL_NAME, alias_version
 
 HISTORY_START = "2019-01-07"  # the first Monday with enough placements to learn from
 REFERENCE_ROWS = 200  # rows scored at training time and logged, to check the registered model against
@@ -113,7 +113,7 @@ def _strategy_errors(known, weekly, config: TrainConfig, have_truth: bool) -> pd
     """How each unknown-reason strategy labels the legacy `onbekend` endings, against the truth."""
     if not have_truth:
         return pd.DataFrame()
-    from training.strategies import compare_strategies
+    from lks.training.strategies import compare_strategies
 
     return compare_strategies(known, weekly, config.as_of, config.truth)
 
@@ -142,7 +142,7 @@ def _log(engine, config, result, chosen, bundle, audit, strategies, shap_summary
         "test_dates": [str(d.date()) for d in result.test_dates],
         "notes": result.notes,
     }
-    from models.baselines import TenureBaseline
+    from lks.models.baselines import TenureBaseline
 
     incidence = TenureBaseline().fit(person_period).cumulative_incidence(0)
     html = report.render(report.ReportInputs(
@@ -175,7 +175,7 @@ def _log(engine, config, result, chosen, bundle, audit, strategies, shap_summary
         path.write_bytes(cloudpickle.dumps(bundle))
         signature = ModelSignature(inputs=None, outputs=None,
                                    params=ParamSchema([ParamSpec("output", "string", "risks")]))
-        info = mlflow.pyfunc.log_model(name="model", python_model=models.pyfunc_model.__file__,
+        info = mlflow.pyfunc.log_model(name="model", python_model=lks.models.pyfunc_model.__file__,
                                        artifacts={"bundle": str(path)}, signature=signature,
                                        registered_model_name=MODEL_NAME)
     client = MlflowClient()

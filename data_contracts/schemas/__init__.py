@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pandera.pandas as pa
 
-from data_contracts.schemas.employers import Employers
-from data_contracts.schemas.endings import Endings
-from data_contracts.schemas.events import Events
-from data_contracts.schemas.persons import Persons
-from data_contracts.schemas.placements import Placements
+from lks.data_contracts.schemas.employers import Employers
+from lks.data_contracts.schemas.endings import Endings
+from lks.data_contracts.schemas.events import Events
+from lks.data_contracts.schemas.persons import Persons
+from lks.data_contracts.schemas.placements import Placements
 
 TABLES: dict[str, type[pa.DataFrameModel]] = {
     "persons": Persons,

@@ -1,9 +1,9 @@
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from data_contracts.reasons import load_mapping
-from data_contracts.schemas import codes
-from data_contracts.schemas._fields import column
+from lks.data_contracts.reasons import load_mapping
+from lks.data_contracts.schemas import codes
+from lks.data_contracts.schemas._fields import column
 
 
 class Endings(pa.DataFrameModel):

@@ -2,8 +2,8 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from data_contracts.schemas import codes
-from data_contracts.schemas._fields import column
+from lks.data_contracts.schemas import codes
+from lks.data_contracts.schemas._fields import column
 
 MAX_LKS_DELAY_DAYS = 183
 

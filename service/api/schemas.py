@@ -7,7 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from data_contracts.schemas.codes import INTERVENTION
+from lks.data_contracts.schemas.codes import INTERVENTION
+from lks.service.persistence.queries import MAX_NOTE, MAX_REASON
 
 
 class Suggestion(BaseModel):
@@ -137,8 +138,8 @@ class ActionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: Literal["intervention", "no_action"]
     intervention: Literal[tuple(INTERVENTION)] | None = None  # type: ignore[valid-type]
-    reason: str | None = Field(None, max_length=1000)
-    note: str | None = Field(None, max_length=2000, description="No personal details beyond what is needed.")
+    reason: str | None = Field(None, max_length=MAX_REASON)
+    note: str | None = Field(None, max_length=MAX_NOTE, description="No personal details beyond what is needed.")
 
 
 Value = float | int | str | None

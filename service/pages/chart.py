@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from service.pages.render import pct
+from lks.service.pages.render import pct
 
 WIDTH, HEIGHT = 640, 260
 LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 40

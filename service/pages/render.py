@@ -51,7 +51,7 @@ def capfirst(text: str) -> str:
 
 
 def _environment() -> Environment:
-    env = Environment(loader=PackageLoader("service.pages", "templates"), autoescape=select_autoescape(["html"]),
+    env = Environment(loader=PackageLoader("lks.service.pages", "templates"), autoescape=select_autoescape(["html"]),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(pct=pct, getal=getal, datum=datum, week=week, capfirst=capfirst, change=CHANGES.get,
                        role=ROLES.get)

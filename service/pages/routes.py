@@ -1,6 +1,6 @@
 """The pages: log in with a token, the week's risk list, one placement, recording an action, the model card.
 
-Routes only translate HTTP, like the API's: they call `service.views` (which checks the role, scopes
+Routes only translate HTTP, like the API's: they call the service layer (which checks the role, scopes
 the query and writes the audit log) and render a template. Forms post and redirect (no scripts)."""
 
 from __future__ import annotations
@@ -12,16 +12,13 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, FastAPI, Form, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
-from pydantic import ValidationError
 
-from service import placements, views
-from service.api.deps import SESSION_COOKIE, NowDep, ServicesDep
-from service.api.schemas import ActionIn
-from service.auth import Identity
-from service.explain import INTERVENTIONS
-from service.pages import render
-from service.pages.chart import curve_chart
-from service.pages.session import (
+from lks.service.auth import Identity
+from lks.service.deps import SESSION_COOKIE, NowDep, ServicesDep
+from lks.service.explanations import INTERVENTIONS
+from lks.service.pages import render
+from lks.service.pages.chart import curve_chart
+from lks.service.pages.session import (
     LOGIN_COOKIE,
     CsrfRefused,
     LoginRequired,
@@ -33,6 +30,8 @@ from service.pages.session import (
     page_identity,
     set_cookie,
 )
+from lks.service.persistence import queries as placements
+from lks.service.service_layer import services as views
 
 router = APIRouter(include_in_schema=False)
 LIST, DETAIL = "GET /lijst", "GET /plaatsing/{placement_id}"  # endpoint names in the audit log
@@ -160,15 +159,14 @@ def record_action(request: Request, placement_id: PlacementId, services: Service
     check_csrf(request.cookies.get(SESSION_COOKIE), csrf)
     here = f"/plaatsing/{quote(placement_id, safe='')}"
     try:
-        body = ActionIn(kind=kind, intervention=intervention or None, reason=reason.strip() or None,
-                        note=note.strip() or None)  # the API's own checks on what may be recorded
-        views.record_action(services, identity, ACTION, placement_id, body.kind, body.intervention, body.reason,
-                            body.note)
+        # the service layer checks what may be recorded, for the API and the pages alike
+        views.record_action(services, identity, ACTION, placement_id, kind, intervention or None,
+                            reason.strip() or None, note.strip() or None)
     except views.Forbidden:
         return _not_for_role(request, identity)
     except placements.NotFound:
         return _not_found(request, identity)
-    except (ValidationError, placements.InvalidAction):
+    except placements.InvalidAction:
         problem = "reden" if kind == "no_action" else "ongeldig"
         return RedirectResponse(f"{here}?melding={problem}#actie", status_code=303)
     return RedirectResponse(f"{here}?melding=opgeslagen#acties", status_code=303)

@@ -17,9 +17,9 @@ from typing import Annotated
 
 from fastapi import Depends, Request, Response
 
-from service.api.deps import SESSION_COOKIE, NowDep, ServicesDep, endpoint_of
-from service.auth import Identity
-from service.sessions import SessionRefused
+from lks.service.auth import Identity
+from lks.service.deps import SESSION_COOKIE, NowDep, ServicesDep, endpoint_of
+from lks.service.persistence.sessions import SessionRefused
 
 LOGIN_COOKIE = "lks_login"  # the login form's nonce, before there is a session
 _CSRF_KEY = b"lks-pages-csrf"  # a label, not a secret: the cookie's value is the secret

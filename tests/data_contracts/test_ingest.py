@@ -4,10 +4,10 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from data_contracts import rules
-from data_contracts.ingest import ingest
-from data_contracts.parse import FileRejected
-from data_contracts.store import VERSIONS, batches, current, history, make_engine, rejected_rows
+from lks.data_contracts import rules
+from lks.data_contracts.ingest import ingest
+from lks.data_contracts.parse import FileRejected
+from lks.data_contracts.store import VERSIONS, batches, current, history, make_engine, rejected_rows
 from tests.exports import row, write_export
 
 
@@ -96,7 +96,7 @@ def test_a_refused_file_changes_nothing(tmp_path, engine):
 
 
 def test_a_failure_midway_leaves_no_half_written_state(tmp_path, engine, monkeypatch):
-    import data_contracts.ingest as module
+    import lks.data_contracts.ingest as module
 
     calls = []
 

@@ -3,9 +3,9 @@
 import pandas as pd
 import pytest
 
-from data_contracts import rules
-from data_contracts.parse import FileRejected, parse_column
-from data_contracts.validate import validate_export
+from lks.data_contracts import rules
+from lks.data_contracts.parse import FileRejected, parse_column
+from lks.data_contracts.validate import validate_export
 from tests.exports import write_export
 
 

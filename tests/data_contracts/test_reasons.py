@@ -1,6 +1,6 @@
 import pytest
 
-from data_contracts.reasons import load_mapping, parse_mapping
+from lks.data_contracts.reasons import load_mapping, parse_mapping
 
 
 def test_the_shipped_mapping_follows_the_contract():

@@ -1,14 +1,14 @@
 import pytest
 
-from data_contracts.roles import (
+from lks.data_contracts.roles import (
     NEVER_INPUT,
     all_roles,
     check_dpia_reference,
-    dpia_covers,
+    dpia_refusal,
     feature_columns,
     role_of,
 )
-from data_contracts.schemas import TABLES
+from lks.data_contracts.schemas import TABLES
 
 
 def test_every_column_has_a_known_role():
@@ -43,5 +43,11 @@ def test_a_dpia_reference_is_a_stripped_non_empty_string_or_none():
 
 
 def test_a_dpia_covers_models_trained_under_none_or_under_itself():
-    assert dpia_covers(None, None) and dpia_covers(None, "DPIA-1") and dpia_covers("DPIA-1", "DPIA-1")
-    assert not dpia_covers("DPIA-1", None) and not dpia_covers("DPIA-1", "DPIA-2")
+    assert dpia_refusal("1", (), None, None) is None and dpia_refusal("1", (), None, "DPIA-1") is None
+    assert dpia_refusal("1", ("health_limitation",), "DPIA-1", "DPIA-1") is None
+    assert "names none" in dpia_refusal("1", (), "DPIA-1", None)
+    assert "names 'DPIA-2'" in dpia_refusal("1", (), "DPIA-1", "DPIA-2")
+
+
+def test_special_inputs_without_a_recorded_reference_are_never_used():
+    assert "records no DPIA reference" in dpia_refusal("1", ("health_limitation",), None, "DPIA-1")

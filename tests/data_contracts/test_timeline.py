@@ -1,6 +1,6 @@
 import pandas as pd
 
-from data_contracts.timeline import cutoff, registered_by, snapshot
+from lks.data_contracts.timeline import cutoff, registered_by, snapshot
 
 
 def test_as_of_includes_the_whole_day():

@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
-from data_contracts import rules
-from data_contracts.validate import Parents, validate_export
+from lks.data_contracts import rules
+from lks.data_contracts.validate import Parents, validate_export
 from tests.exports import GOOD, row, write_export
 
 

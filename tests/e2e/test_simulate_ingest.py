@@ -5,15 +5,15 @@ import pandas as pd
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
-from data_contracts.store import VERSIONS, make_engine, rejected_rows
-from service.cli import app
+from lks.cli import app
+from lks.data_contracts.store import VERSIONS, make_engine, rejected_rows
 
 
 def test_simulate_with_faults_then_ingest(tmp_path, monkeypatch):
     export, home = tmp_path / "export", tmp_path / "home"
     monkeypatch.setenv("LKS_HOME", str(home))
     monkeypatch.delenv("LKS_DATABASE_URL", raising=False)
-    from service.settings import get_settings
+    from lks.service.settings import get_settings
 
     get_settings.cache_clear()
     runner = CliRunner()

@@ -12,15 +12,16 @@ import pytest
 from mlflow.tracking import MlflowClient
 from typer.testing import CliRunner
 
-from service.champion import Champion, ChampionHolder
-from service.cli import app
+from lks.cli import app
+from lks.service.champion.holder import ChampionHolder
+from lks.service.champion.types import Champion
+from lks.training.tracking import MODEL_NAME
 from tests.service.fakes import FixedSource
-from training.tracking import MODEL_NAME
 
 LOAD = """
 import sys, mlflow, pandas as pd
 from pathlib import Path
-from training.tracking import configure
+from lks.training.tracking import configure
 configure(Path(sys.argv[1]))
 features = pd.read_parquet(sys.argv[2])
 risks = mlflow.pyfunc.load_model("models:/lks-uitval@champion").predict(features, params={"output": "risks"})
@@ -35,7 +36,7 @@ def home(tmp_path_factory):
     env.setenv("LKS_HOME", str(root / "home"))
     env.delenv("LKS_DATABASE_URL", raising=False)
     env.delenv("MLFLOW_TRACKING_URI", raising=False)
-    from service.settings import get_settings
+    from lks.service.settings import get_settings
 
     get_settings.cache_clear()
     runner = CliRunner()
@@ -99,7 +100,7 @@ def test_a_second_model_is_a_challenger_and_promotion_goes_through_gates(home):
 
 
 def test_a_model_trained_under_a_dpia_reference_records_it_and_is_served_only_under_it(home, monkeypatch):
-    from service.settings import get_settings
+    from lks.service.settings import get_settings
 
     reference = "DPIA-2026-014"
     monkeypatch.setenv("LKS_DPIA_REFERENCE", f" {reference} ")  # the deployment config, stripped on reading

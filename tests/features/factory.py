@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from data_contracts.schemas import TABLES, columns
+from lks.data_contracts.schemas import TABLES, columns
 
 DEFAULTS = {
     "persons": {
@@ -90,6 +90,6 @@ def make_history(**tables: list[dict]) -> dict[str, pd.DataFrame]:
 
 
 def registered_by_all(history: dict[str, pd.DataFrame], as_of) -> dict[str, pd.DataFrame]:
-    from data_contracts.timeline import registered_by
+    from lks.data_contracts.timeline import registered_by
 
     return {name: registered_by(frame, as_of) for name, frame in history.items()}

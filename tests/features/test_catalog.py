@@ -1,8 +1,8 @@
 from pathlib import Path
 
-from data_contracts.roles import role_of
-from features.build import build_features, feature_names
-from features.catalog import CATALOG, catalog, markdown, special_columns, special_features
+from lks.data_contracts.roles import role_of
+from lks.features.build import build_features, feature_names
+from lks.features.catalog import CATALOG, catalog, markdown, special_columns, special_features
 from tests.features.histories import rich_history
 
 DOC = Path(__file__).parents[2] / "docs" / "features.md"
@@ -37,5 +37,5 @@ def test_sources_are_feature_or_time_columns_except_past_outcomes_and_special_fe
 
 
 def test_docs_are_generated_from_the_catalog():
-    assert DOC.read_text(encoding="utf-8") == markdown(), "run: python -m features.catalog > docs/features.md"
+    assert DOC.read_text(encoding="utf-8") == markdown(), "run: python -m lks.features.catalog > docs/features.md"
     assert "| `health_limitation` |" in markdown() and "(special: only with a DPIA reference)" in markdown()

@@ -1,4 +1,4 @@
-from features.cohort import cohort
+from lks.features.cohort import cohort
 from tests.features.factory import ending, make_history, placement
 
 

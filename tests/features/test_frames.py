@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from features.frames import landmark_frame, mondays, person_period_frame
+from lks.features.frames import landmark_frame, mondays, person_period_frame
 from tests.features.factory import ending, make_history, person, placement, registered_by_all
 
 DATES = mondays("2024-01-15", "2024-03-04")
@@ -151,7 +151,7 @@ def test_the_13_week_label_stops_at_the_end_of_the_first_year():
 
 
 def test_ending_descriptors_say_what_the_ending_itself_shows():
-    from features.frames import ending_descriptors
+    from lks.features.frames import ending_descriptors
 
     start = 20_000
     last = pd.DataFrame({

@@ -1,8 +1,8 @@
 import pandas as pd
 import pytest
 
-from data_contracts.timeline import snapshot
-from features.known import as_of_day, prepare
+from lks.data_contracts.timeline import snapshot
+from lks.features.known import as_of_day, prepare
 from tests.features.factory import event, make_history, placement
 
 

@@ -1,6 +1,6 @@
 import pandas as pd
 
-from features.labels import outcomes
+from lks.features.labels import outcomes
 from tests.features.factory import ending, make_history, placement
 
 

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from features.build import build_features
+from lks.features.build import build_features
 from tests.features.factory import employer as employer_row
 from tests.features.factory import ending, event, make_history, person, placement
 

@@ -3,11 +3,11 @@
 import pandas as pd
 import pytest
 
-from data_contracts.validate import validate_export
-from features.build import build_features
+from lks.data_contracts.validate import validate_export
+from lks.features.build import build_features
 from tests.features.factory import registered_by_all
 
-simulator = pytest.importorskip("data_contracts.simulator")
+simulator = pytest.importorskip("lks.simulator")
 
 
 @pytest.fixture(scope="module")

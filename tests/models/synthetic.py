@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from models.person_period import expand
+from lks.models.person_period import expand
 
 FEATURES = ["x", "noise", "sector", "flag", "sick_reports_4w", "zorgelijk_contacts_4w"]
 SECTORS = ["zorg", "schoonmaak", "logistiek"]

@@ -6,7 +6,7 @@ from lifelines import AalenJohansenFitter, KaplanMeierFitter
 from sklearn.exceptions import NotFittedError
 from sklearn.metrics import roc_auc_score
 
-from models.baselines import CurrentPracticeRule, LogisticBaseline, TenureBaseline
+from lks.models.baselines import CurrentPracticeRule, LogisticBaseline, TenureBaseline
 from tests.models.synthetic import FEATURES, start_rows
 
 

@@ -2,10 +2,10 @@ import cloudpickle
 import numpy as np
 import pytest
 
-from models.blend import RiskBlend
-from models.calibration import TemporalCalibrated
-from models.classifier import LGBMRiskClassifier
-from models.survival import LGBMCompetingRisk
+from lks.models.blend import RiskBlend
+from lks.models.calibration import TemporalCalibrated
+from lks.models.classifier import LGBMRiskClassifier
+from lks.models.survival import LGBMCompetingRisk
 from tests.models.synthetic import FEATURES
 
 

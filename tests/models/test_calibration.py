@@ -3,10 +3,10 @@ import pandas as pd
 import pytest
 from sklearn.exceptions import NotFittedError
 
-from models.base import RiskModel, risk_frame
-from models.calibration import TemporalCalibrated
-from models.classifier import LGBMRiskClassifier
-from models.survival import LGBMCompetingRisk
+from lks.models.base import RiskModel, risk_frame
+from lks.models.calibration import TemporalCalibrated
+from lks.models.classifier import LGBMRiskClassifier
+from lks.models.survival import LGBMCompetingRisk
 from tests.models.synthetic import FEATURES, landmark_frame, make_placements
 
 

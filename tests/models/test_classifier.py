@@ -5,7 +5,7 @@ import pytest
 from sklearn.exceptions import NotFittedError
 from sklearn.metrics import roc_auc_score
 
-from models.classifier import LGBMRiskClassifier, temporal_split
+from lks.models.classifier import LGBMRiskClassifier, temporal_split
 from tests.models.synthetic import FEATURES
 
 FAST = {"n_estimators": 80, "num_leaves": 7, "min_child_samples": 20, "validation_weeks": 8, "n_jobs": 1}

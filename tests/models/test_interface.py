@@ -6,12 +6,12 @@ import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
-from models.base import RiskModel
-from models.baselines import CurrentPracticeRule, LogisticBaseline, TenureBaseline
-from models.calibration import TemporalCalibrated
-from models.classifier import LGBMRiskClassifier
-from models.logistic_hazard import LogisticHazard
-from models.survival import LGBMCompetingRisk
+from lks.models.base import RiskModel
+from lks.models.baselines import CurrentPracticeRule, LogisticBaseline, TenureBaseline
+from lks.models.calibration import TemporalCalibrated
+from lks.models.classifier import LGBMRiskClassifier
+from lks.models.logistic_hazard import LogisticHazard
+from lks.models.survival import LGBMCompetingRisk
 from tests.models.synthetic import FEATURES
 
 LANDMARK_MODELS = [LGBMRiskClassifier(n_estimators=10, n_jobs=1), LogisticBaseline(), CurrentPracticeRule()]

@@ -4,7 +4,7 @@ import pytest
 from sklearn.exceptions import NotFittedError
 from sklearn.metrics import roc_auc_score
 
-from models.logistic_hazard import LogisticHazard
+from lks.models.logistic_hazard import LogisticHazard
 from tests.models.synthetic import SECTOR_EFFECT, start_rows
 
 FEATURES = ["x", "sector", "flag"]

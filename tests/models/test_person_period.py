@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 from lifelines.datasets import load_rossi
 
-from models.person_period import expand
+from lks.models.person_period import expand
 
 
 def test_worked_example():

@@ -11,9 +11,9 @@ from lifelines.datasets import load_rossi
 from lifelines.utils import concordance_index
 from sklearn.model_selection import KFold
 
-from models.logistic_hazard import LogisticHazard
-from models.person_period import expand
-from models.survival import LGBMCompetingRisk
+from lks.models.logistic_hazard import LogisticHazard
+from lks.models.person_period import expand
+from lks.models.survival import LGBMCompetingRisk
 
 COVARIATES = ["fin", "age", "race", "wexp", "mar", "paro", "prio"]
 # regularised for 432 people and 114 arrests: 3 leaves, >= 1000 person-weeks per leaf, few small steps

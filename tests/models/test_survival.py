@@ -5,7 +5,7 @@ import pytest
 from sklearn.exceptions import NotFittedError
 from sklearn.metrics import roc_auc_score
 
-from models.survival import LGBMCompetingRisk, cumulative_incidence, week_grid
+from lks.models.survival import LGBMCompetingRisk, cumulative_incidence, week_grid
 from tests.models.synthetic import FEATURES, start_rows
 
 FAST = {"n_estimators": 60, "num_leaves": 4, "min_child_samples": 100, "learning_rate": 0.1, "n_jobs": 1}

@@ -8,12 +8,13 @@ from pathlib import Path
 import cloudpickle
 import pytest
 
-from service.auth import TokenStore
-from service.champion import ChampionHolder, MlflowChampionSource
-from service.scoring import score_week
-from service.settings import Settings
-from service.store import make_service_engine
-from tests.service.setup import AS_OF, PREVIOUS, build_base, locked, new_home, register, shared_root
+from lks.service.champion.holder import ChampionHolder
+from lks.service.champion.mlflow_source import MlflowChampionSource
+from lks.service.persistence.tables import make_service_engine
+from lks.service.persistence.tokens import TokenStore
+from lks.service.service_layer.scoring import score_week
+from lks.service.settings import Settings
+from tests.service.real_champion import AS_OF, PREVIOUS, build_base, locked, new_home, register, shared_root
 
 
 @dataclass
@@ -77,7 +78,7 @@ def auth(token: str) -> dict:
 def client(setup):
     from fastapi.testclient import TestClient
 
-    from service.api.main import create_app
+    from lks.service.app import create_app
 
     with TestClient(create_app(setup.settings), raise_server_exceptions=False) as test_client:
         yield test_client

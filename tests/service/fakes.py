@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from service.champion import Champion
+from lks.service.champion.types import Champion
 
 REFERENCE = "DPIA-2026-014"
 INPUTS = ("hours_per_week", "debt_problems")
@@ -35,9 +35,9 @@ class FixedSource:
 
 def app_serving(home: Path, current: Champion, deployment_reference: str | None):
     """The real app over an empty home whose registry holds `current`; a data scientist's token."""
-    from service.api.main import create_app
-    from service.auth import TokenStore
-    from service.settings import Settings
+    from lks.service.app import create_app
+    from lks.service.persistence.tokens import TokenStore
+    from lks.service.settings import Settings
 
     app = create_app(Settings(home=home, dpia_reference=deployment_reference), source=FixedSource(current))
     return app, TokenStore(app.state.services.engine).add("ds-dpia", "data_scientist")

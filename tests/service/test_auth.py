@@ -2,9 +2,10 @@ import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
-from service.auth import Identity, TokenStore, UserError, hash_token
-from service.cli import app
-from service.store import make_service_engine, users
+from lks.cli import app
+from lks.service.auth import Identity, UserError, hash_token
+from lks.service.persistence.tables import make_service_engine, users
+from lks.service.persistence.tokens import TokenStore
 
 
 @pytest.fixture
@@ -51,7 +52,7 @@ def test_role_boundaries():
 
 def test_lks_users_add_list_revoke(tmp_path, monkeypatch):
     monkeypatch.setenv("LKS_HOME", str(tmp_path))
-    from service.settings import get_settings
+    from lks.service.settings import get_settings
 
     get_settings.cache_clear()
     try:

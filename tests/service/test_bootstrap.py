@@ -1,7 +1,7 @@
 from datetime import timedelta
 
-from service.bootstrap import bootstrap
-from service.settings import Settings
+from lks.service.bootstrap import bootstrap
+from lks.service.settings import Settings
 from tests.service.fakes import FixedSource
 
 

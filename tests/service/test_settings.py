@@ -1,7 +1,7 @@
 import pytest
 from pydantic import ValidationError
 
-from service.settings import Settings
+from lks.service.settings import Settings
 
 
 def test_no_dpia_reference_by_default(monkeypatch):

@@ -5,11 +5,11 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from features.frames import mondays, weekly_features
-from features.known import prepare
-from models.baselines import LogisticBaseline, TenureBaseline
-from training.backtest import BacktestConfig, choose_champion, eligible_champions, run_backtest, weekly_test_dates
-from training.candidates import Candidate
+from lks.features.frames import mondays, weekly_features
+from lks.features.known import prepare
+from lks.models.baselines import LogisticBaseline, TenureBaseline
+from lks.training.backtest import BacktestConfig, choose_champion, eligible_champions, run_backtest, weekly_test_dates
+from lks.training.candidates import Candidate
 
 
 def test_test_dates_end_when_first_year_labels_are_all_known():
@@ -36,8 +36,8 @@ class LandmarkSpy(LogisticBaseline):
 
 @pytest.fixture(scope="module")
 def simulated(tmp_path_factory):
-    from data_contracts.simulator import simulate
-    from data_contracts.validate import validate_export
+    from lks.data_contracts.validate import validate_export
+    from lks.simulator import simulate
 
     out = tmp_path_factory.mktemp("sim")
     simulate(out, seed=3)

@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from training.metrics import date_metrics, ece, pooled, top_k
+from lks.training.metrics import date_metrics, ece, pooled, top_k
 
 
 def test_top_k_counts_hits_among_the_highest_risks():

@@ -1,4 +1,4 @@
-from training.promote import FAIRNESS_TOLERANCE, dpia_refusal, gates
+from lks.training.promote import FAIRNESS_TOLERANCE, challenger_refusal, gates
 
 
 def summary(precision=0.40, ece=0.03, practice=0.15, gaps=None):
@@ -32,8 +32,8 @@ def test_a_wider_gap_between_protected_groups_is_refused():
 
 def test_a_dpia_model_is_promoted_only_where_the_deployment_names_its_reference():
     challenger = {"version": "3", "dpia_reference": "DPIA-1"}
-    assert "names none" in dpia_refusal(challenger, None)
-    assert "names 'DPIA-2'" in dpia_refusal(challenger, "DPIA-2")
-    assert dpia_refusal(challenger, "DPIA-1") is None
-    assert dpia_refusal({"version": "4", "dpia_reference": None}, None) is None
-    assert dpia_refusal({"version": "4", "dpia_reference": None}, "DPIA-1") is None
+    assert "names none" in challenger_refusal(challenger, None)
+    assert "names 'DPIA-2'" in challenger_refusal(challenger, "DPIA-2")
+    assert challenger_refusal(challenger, "DPIA-1") is None
+    assert challenger_refusal({"version": "4", "dpia_reference": None}, None) is None
+    assert challenger_refusal({"version": "4", "dpia_reference": None}, "DPIA-1") is None

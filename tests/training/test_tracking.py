@@ -1,6 +1,6 @@
 import mlflow
 
-from training.tracking import configure
+from lks.training.tracking import configure
 
 
 def test_each_home_gets_its_own_embedded_store(tmp_path, monkeypatch):

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from training.train import TrainConfig, _feature_list, special_use
+from lks.training.train import TrainConfig, _feature_list, special_use
 
 AS_OF = date(2026, 11, 22)
 REFERENCE = "DPIA-2026-014"

@@ -5,11 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
-from service import views
-from service.api.deps import ChampionDep, CurrentIdentity, ReaderIdentity
-from service.api.errors import RESPONSES, ApiError
-from service.api.schemas import ModelFeatures, ModelInfo, ScoreRequest, ScoreResponse
-from service.auth import SCORES_PAYLOADS
+from lks.service.api.schemas import ModelFeatures, ModelInfo, ScoreRequest, ScoreResponse
+from lks.service.auth import SCORES_PAYLOADS
+from lks.service.deps import ChampionDep, CurrentIdentity, ReaderIdentity
+from lks.service.errors import RESPONSES, ApiError
+from lks.service.service_layer import services as views
 
 router = APIRouter(tags=["model"], responses={**RESPONSES, 503: {"description": "no champion loaded"}})
 

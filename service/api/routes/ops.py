@@ -5,9 +5,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 from fastapi import APIRouter, Request
 
-from service.api.deps import AdminIdentity, CurrentIdentity, ServicesDep
-from service.api.errors import RESPONSES, error_response
-from service.api.schemas import Health, Me, Ready, UserInfo
+from lks.service.api.schemas import Health, Me, Ready, UserInfo
+from lks.service.deps import AdminIdentity, CurrentIdentity, ServicesDep
+from lks.service.errors import RESPONSES, error_response
 
 probes = APIRouter(tags=["operations"])
 api = APIRouter(tags=["users"], responses=RESPONSES)

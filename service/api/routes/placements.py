@@ -7,10 +7,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from service import views
-from service.api.deps import CurrentIdentity, ServicesDep
-from service.api.errors import RESPONSES
-from service.api.schemas import Action, ActionIn, PlacementDetail
+from lks.service.api.schemas import Action, ActionIn, PlacementDetail
+from lks.service.deps import CurrentIdentity, ServicesDep
+from lks.service.errors import RESPONSES
+from lks.service.service_layer import services as views
 
 router = APIRouter(prefix="/placements", tags=["placements"], responses=RESPONSES)
 PlacementId = Annotated[str, Path(min_length=1, max_length=64)]

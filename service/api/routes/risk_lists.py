@@ -7,10 +7,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from service import views
-from service.api.deps import CurrentIdentity, ServicesDep
-from service.api.errors import RESPONSES
-from service.api.schemas import ListSummary, RiskListInfo, RiskListPage
+from lks.service.api.schemas import ListSummary, RiskListInfo, RiskListPage
+from lks.service.deps import CurrentIdentity, ServicesDep
+from lks.service.errors import RESPONSES
+from lks.service.service_layer import services as views
 
 router = APIRouter(prefix="/risk-lists", tags=["risk lists"], responses=RESPONSES)
 LIST = "GET /api/v1/risk-lists/current"

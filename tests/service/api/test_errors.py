@@ -20,12 +20,12 @@ def test_one_error_format_for_401_404_405_422_and_500(client, setup, monkeypatch
     assert bad.status_code == 422
     assert {d["field"] for d in shape(bad)["details"]} == {"query.page", "query.as_of"}
 
-    import service.views
+    import lks.service.service_layer.services
 
     def boom(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(service.views.placements, "risk_list_page", boom)
+    monkeypatch.setattr(lks.service.service_layer.services.placements, "risk_list_page", boom)
     server = TestClient(client.app, raise_server_exceptions=False)
     r = server.get("/api/v1/risk-lists/current", headers=auth(setup.tokens["coordinator"]))
     assert r.status_code == 500 and shape(r)["code"] == "internal_error" and "boom" not in r.text

@@ -5,14 +5,14 @@ import threading
 from fastapi.testclient import TestClient
 from mlflow.tracking import MlflowClient
 
-from service.api.main import create_app
-from service.auth import TokenStore
-from service.champion import wait_for
-from service.scoring import score_week
-from service.settings import Settings
+from lks.service.app import create_app
+from lks.service.champion.holder import wait_for
+from lks.service.persistence.tokens import TokenStore
+from lks.service.service_layer.scoring import score_week
+from lks.service.settings import Settings
+from lks.training.tracking import CHAMPION, MODEL_NAME
 from tests.service.conftest import auth
-from tests.service.setup import AS_OF, new_home, register
-from training.tracking import CHAMPION, MODEL_NAME
+from tests.service.real_champion import AS_OF, new_home, register
 
 
 def test_moving_the_alias_swaps_the_model_while_requests_keep_working(base, setup, tmp_path, monkeypatch):

@@ -1,5 +1,5 @@
 from tests.service.conftest import auth
-from tests.service.setup import features_frame
+from tests.service.real_champion import features_frame
 
 
 def payload(base):

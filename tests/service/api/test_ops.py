@@ -2,8 +2,8 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from service.api.main import create_app
-from service.settings import Settings
+from lks.service.app import create_app
+from lks.service.settings import Settings
 from tests.service import fakes
 from tests.service.conftest import auth
 
@@ -31,7 +31,7 @@ def test_not_ready_without_a_champion(tmp_path: Path):
         r = client.get("/ready")
         assert r.status_code == 503 and r.json()["error"]["code"] == "unavailable"
         assert client.get("/health").status_code == 200
-        from service.auth import TokenStore
+        from lks.service.persistence.tokens import TokenStore
 
         token = TokenStore(client.app.state.services.engine).add("d", "data_scientist")
         assert client.get("/api/v1/model", headers=auth(token)).status_code == 503

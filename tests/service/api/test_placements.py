@@ -1,5 +1,5 @@
-from service.audit import AuditLog
-from service.store import make_service_engine
+from lks.service.persistence.audit import AuditLog
+from lks.service.persistence.tables import make_service_engine
 from tests.service.conftest import auth
 
 URL = "/api/v1/placements/{}"

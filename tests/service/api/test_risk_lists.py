@@ -1,7 +1,7 @@
-from service.audit import AuditLog
-from service.store import make_service_engine
+from lks.service.persistence.audit import AuditLog
+from lks.service.persistence.tables import make_service_engine
 from tests.service.conftest import auth
-from tests.service.setup import AS_OF, PREVIOUS
+from tests.service.real_champion import AS_OF, PREVIOUS
 
 URL = "/api/v1/risk-lists/current"
 

@@ -9,10 +9,10 @@ from types import SimpleNamespace
 import pytest
 from fastapi.testclient import TestClient
 
-from service.api.deps import get_now
-from service.auth import TokenStore
-from service.sessions import utc_now
-from service.store import make_service_engine
+from lks.service.deps import get_now
+from lks.service.persistence.sessions import utc_now
+from lks.service.persistence.tables import make_service_engine
+from lks.service.persistence.tokens import TokenStore
 
 USERS = {"coordinator": "page-coord", "jobcoach": "page-coach", "data_scientist": "page-ds", "admin": "page-admin"}
 

@@ -1,4 +1,4 @@
-from service.pages.chart import BOTTOM, HEIGHT, LEFT, RIGHT, TOP, WIDTH, curve_chart
+from lks.service.pages.chart import BOTTOM, HEIGHT, LEFT, RIGHT, TOP, WIDTH, curve_chart
 
 
 def points(first: int, uitval_end: float):

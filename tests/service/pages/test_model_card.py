@@ -3,8 +3,8 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from service import views
-from service.pages.render import getal, pct, render
+from lks.service.pages.render import getal, pct, render
+from lks.service.service_layer import services as views
 from tests.service import fakes
 from tests.service.conftest import auth
 from tests.service.pages.conftest import login

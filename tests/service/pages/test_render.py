@@ -1,6 +1,6 @@
 from datetime import date, datetime
 
-from service.pages.render import capfirst, datum, getal, pct, render, week
+from lks.service.pages.render import capfirst, datum, getal, pct, render, week
 
 
 def test_dutch_numbers_dates_and_weeks():

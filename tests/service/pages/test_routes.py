@@ -2,11 +2,11 @@ import re
 
 from fastapi.testclient import TestClient
 
-from service.audit import AuditLog
-from service.pages.render import datum
+from lks.service.pages.render import datum
+from lks.service.persistence.audit import AuditLog
 from tests.service.conftest import auth
 from tests.service.pages.conftest import USERS, csrf_of
-from tests.service.setup import AS_OF
+from tests.service.real_champion import AS_OF
 
 DETAIL, LIST, ACTION = "GET /plaatsing/{placement_id}", "GET /lijst", "POST /plaatsing/{placement_id}/acties"
 
@@ -157,7 +157,7 @@ def test_recording_an_action_on_someone_elses_placement_is_404_and_audited(as_ro
 
 
 def test_every_page_is_html_in_dutch(as_role, client, setup, monkeypatch):
-    import service.views
+    import lks.service.service_layer.services
 
     coach, scientist = as_role("jobcoach"), as_role("data_scientist")
     responses = [TestClient(client.app).get("/"), coach.get("/lijst"), scientist.get("/lijst"),
@@ -166,9 +166,9 @@ def test_every_page_is_html_in_dutch(as_role, client, setup, monkeypatch):
                  coach.post("/logout")]  # without its CSRF token: the refusal page, and still logged in
 
     def no_list(*args, **kwargs):
-        raise service.views.placements.NotFound("no risk list has been scored yet")
+        raise lks.service.service_layer.services.placements.NotFound("no risk list has been scored yet")
 
-    monkeypatch.setattr(service.views.placements, "risk_list_page", no_list)
+    monkeypatch.setattr(lks.service.service_layer.services.placements, "risk_list_page", no_list)
     empty = coach.get("/lijst")
     assert empty.status_code == 404 and "Nog geen risicolijst" in empty.text
     for r in [*responses, empty]:

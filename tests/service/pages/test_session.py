@@ -2,10 +2,10 @@ from datetime import timedelta
 
 from fastapi.testclient import TestClient
 
-from service.api.deps import SESSION_COOKIE
-from service.audit import AuditLog
-from service.auth import TokenStore
-from service.pages.session import LOGIN_COOKIE, csrf_token
+from lks.service.deps import SESSION_COOKIE
+from lks.service.pages.session import LOGIN_COOKIE, csrf_token
+from lks.service.persistence.audit import AuditLog
+from lks.service.persistence.tokens import TokenStore
 from tests.service.pages.conftest import csrf_of, login
 
 EXPIRED = "Uw sessie is verlopen. Log opnieuw in."

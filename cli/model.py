@@ -1,0 +1,110 @@
+"""Model commands: train, evaluate, promote."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from lks.data_contracts.store import make_engine
+from lks.features.unknown_reasons import STRATEGIES
+from lks.service.settings import get_settings
+from lks.training import promote as promotion
+from lks.training.tracking import configure
+
+console = Console()
+log = logging.getLogger(__name__)
+SHOWN = {"roc_auc_13w": "AUC 13w", "roc_auc_52w": "AUC 52w", "pr_auc_52w": "PR-AUC 52w", "brier_52w": "Brier",
+         "ece_52w": "ECE", "precision_at_k": "P@k", "recall_at_k": "R@k"}
+
+
+def train(
+    as_of: Annotated[str, typer.Option("--as-of", help="Use only what was known on this date (YYYY-MM-DD).")] = "",
+    unknown_reasons: Annotated[str, typer.Option("--unknown-reasons", help=f"One of {', '.join(STRATEGIES)}.")]
+    = "weighted",
+    truth: Annotated[Path | None, typer.Option("--truth", help="A simulator truth/ folder: adds the oracle.")] = None,
+    k: Annotated[int, typer.Option("--k", help="Weekly capacity: placements the coordinator can take up.")] = 25,
+    test_dates: Annotated[int, typer.Option("--test-dates", help="Weekly test dates in the backtest.")] = 26,
+    since: Annotated[str, typer.Option("--since", help="First weekly as-of date to learn from.")] = "2019-01-07",
+) -> None:
+    from lks.training.train import TrainConfig
+    from lks.training.train import train as run_training
+
+    if unknown_reasons not in STRATEGIES:
+        raise typer.BadParameter(f"use one of {', '.join(STRATEGIES)}", param_hint="--unknown-reasons")
+    if truth is not None and not (truth / "risk.parquet").exists():
+        raise typer.BadParameter(f"{truth} holds no risk.parquet", param_hint="--truth")
+    settings = get_settings()
+    day = date.fromisoformat(as_of) if as_of else date.today()
+    configure(settings.home)
+    config = TrainConfig(day, unknown_reasons, k, test_dates, truth=truth, since=since,
+                         dpia_reference=settings.dpia_reference)
+    if config.dpia_reference:
+        console.print(f"[yellow]Special columns (health) are model inputs under DPIA reference "
+                      f"{config.dpia_reference}[/yellow] (LKS_DPIA_REFERENCE); the model records it.")
+    with console.status("training") as status:
+        result = run_training(make_engine(settings.db_url), config, progress=lambda m: status.update(m))
+    report = settings.home / "reports" / f"report-v{result['version']}.html"
+    report.parent.mkdir(parents=True, exist_ok=True)
+    report.write_text(result["report"], encoding="utf-8")
+    summary = result["summary"]
+    _metric_table(f"Backtest over {len(summary['test_dates'])} test dates (data known on {day})",
+                  {f"{summary['model']} (v{result['version']})": summary["champion"], **summary["baselines"],
+                   **({"oracle": summary["oracle"]} if summary.get("oracle") else {})})
+    console.print(f"Registered {summary['model']} as version {result['version']} with alias "
+                  f"[bold]{result['alias']}[/bold]. Report: {report}")
+
+
+def evaluate(as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False) -> None:
+    configure(get_settings().home)
+    try:
+        table = promotion.side_by_side()
+    except LookupError as err:
+        console.print(f"[red]{err}[/red]")
+        raise typer.Exit(1) from None
+    if as_json:
+        typer.echo(json.dumps(table, indent=2, default=str))
+        return
+    rows = {f"champion v{table['champion']['version']} ({table['champion']['model']})": table["champion"]}
+    if "challenger" in table:
+        rows[f"challenger v{table['challenger']['version']} ({table['challenger']['model']})"] = table["challenger"]
+    rows.update(table["baselines"])
+    if "oracle" in table:
+        rows["oracle"] = table["oracle"]
+    _metric_table("Pooled backtest metrics", rows)
+
+
+def promote(
+    force: Annotated[bool, typer.Option("--force", help="Override failed gates (needs --reason).")] = False,
+    reason: Annotated[str, typer.Option("--reason", help="Why the gates are overridden.")] = "",
+) -> None:
+    configure(get_settings().home)
+    if force and not reason:
+        raise typer.BadParameter("--force needs --reason", param_hint="--reason")
+    decision = promotion.promote(force=force, reason=reason or None, dpia_reference=get_settings().dpia_reference)
+    if not decision.promoted:
+        console.print("[red]Not promoted.[/red] The challenger fails these gates:")
+        for failed in decision.reasons:
+            console.print(f"  - {failed}")
+        raise typer.Exit(1)
+    if decision.reasons:
+        log.warning("promotion forced past gates %s: %s", decision.reasons, reason)
+        console.print(f"[yellow]Promoted by force[/yellow] past: {'; '.join(decision.reasons)}. Reason: {reason}")
+    else:
+        console.print("[green]Promoted:[/green] the challenger passed every gate and is now the champion.")
+
+
+def _metric_table(title: str, rows: dict[str, dict]) -> None:
+    table = Table(title=title)
+    table.add_column("model")
+    for header in SHOWN.values():
+        table.add_column(header, justify="right")
+    for name, metrics in rows.items():
+        table.add_row(name, *[f"{metrics.get(m, float('nan')):.3f}" for m in SHOWN])
+    console.print(table)

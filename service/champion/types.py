@@ -1,0 +1,67 @@
+"""The champion as a value: the model in use, its inputs and their types, and where it comes from
+(`ChampionSource`, a Protocol so tests pass a fake and `MlflowChampionSource` is the real one)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import pandas as pd
+
+from lks.features import catalog
+
+
+@dataclass(frozen=True)
+class FeatureSpec:
+    name: str
+    kind: str                      # "number", "integer" or "category"
+    categories: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Champion:
+    version: str
+    predictor: Any                 # .predict(frame, params={"output": "risks" | "curves"}) -> DataFrame
+    features: tuple[str, ...]      # the model inputs, tenure_weeks not included
+    schema: tuple[FeatureSpec, ...]  # tenure_weeks and the features, with their types
+    info: dict = field(default_factory=dict)   # model, train_as_of, run_id, registered_at, backtest
+    report_path: Path | None = None
+
+    @property
+    def dpia_reference(self) -> str | None:
+        """The DPIA reference the model was trained under (its metadata), or None."""
+        return self.info.get("dpia_reference")
+
+    @property
+    def special_features(self) -> tuple[str, ...]:
+        """The model inputs that read a special-category column: its feature list decides."""
+        return tuple(catalog.special_features(self.features))
+
+    def risks(self, frame: pd.DataFrame) -> pd.DataFrame:
+        return self.predictor.predict(frame, params={"output": "risks"})
+
+    def curves(self, frame: pd.DataFrame) -> pd.DataFrame:
+        return self.predictor.predict(frame, params={"output": "curves"})
+
+
+class ChampionSource(Protocol):
+    def version(self) -> str | None:
+        """The version now holding the champion alias (a cheap lookup), or None."""
+
+    def load(self) -> Champion | None:
+        """Load the champion, or None when there is none."""
+
+
+def schema_of(reference: pd.DataFrame, features: list[str]) -> tuple[FeatureSpec, ...]:
+    """Feature types from a frame the model was fitted on or scored at training time."""
+    out = []
+    for name in ["tenure_weeks", *features]:
+        dtype = reference[name].dtype
+        if isinstance(dtype, pd.CategoricalDtype):
+            out.append(FeatureSpec(name, "category", tuple(str(c) for c in dtype.categories)))
+        elif pd.api.types.is_integer_dtype(dtype):
+            out.append(FeatureSpec(name, "integer"))
+        else:
+            out.append(FeatureSpec(name, "number"))
+    return tuple(out)

@@ -1,0 +1,196 @@
+"""What the API shows, as plain functions of (engine, identity, ...): the week's risk list, one
+placement, the actions recorded. Object-level refusals raise NotFound (the API answers 404), so a
+jobcoach cannot tell someone else's placement from one that does not exist.
+
+"The" list of a week is the newest stored list for that as-of date (the newest champion's); the
+previous week's list is the newest list of the latest earlier as-of date.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+
+from lks.data_contracts.schemas.codes import INTERVENTION
+from lks.service.auth import COORDINATOR, JOBCOACH, Identity
+from lks.service.persistence.tables import actions, risk_lists, risk_scores
+
+CHANGE_THRESHOLD = 0.01  # a change in risk_52w below one percentage point counts as "same"
+MAX_REASON, MAX_NOTE = 1000, 2000  # characters of free text an action may carry
+
+
+class NotFound(LookupError):
+    pass
+
+
+class InvalidAction(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Page:
+    risk_list: dict
+    previous: dict | None
+    total: int
+    items: list[dict]
+
+
+def find_list(conn, as_of: date | None = None) -> dict | None:
+    q = sa.select(risk_lists).order_by(risk_lists.c.as_of.desc(), risk_lists.c.list_id.desc()).limit(1)
+    if as_of is not None:
+        q = q.where(risk_lists.c.as_of == as_of)
+    row = conn.execute(q).mappings().first()
+    return dict(row) if row else None
+
+
+def previous_list(conn, current: dict) -> dict | None:
+    row = conn.execute(sa.select(risk_lists).where(risk_lists.c.as_of < current["as_of"])
+                       .order_by(risk_lists.c.as_of.desc(), risk_lists.c.list_id.desc()).limit(1)).mappings().first()
+    return dict(row) if row else None
+
+
+def lists(engine: sa.Engine) -> list[dict]:
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(risk_lists).order_by(risk_lists.c.as_of.desc(), risk_lists.c.list_id.desc()))
+        return [dict(r) for r in rows.mappings()]
+
+
+def scope(query, identity: Identity):
+    """Restrict a risk_scores query to what the identity may see (nothing, for other roles)."""
+    if identity.role == COORDINATOR:
+        return query.where(risk_scores.c.team.in_(identity.teams))
+    if identity.role == JOBCOACH:
+        return query.where(risk_scores.c.jobcoach_id == identity.jobcoach_id)
+    return query.where(sa.false())
+
+
+def change(current: float, previous: float | None) -> str:
+    if previous is None:
+        return "new"
+    if current - previous >= CHANGE_THRESHOLD:
+        return "risen"
+    if previous - current >= CHANGE_THRESHOLD:
+        return "fallen"
+    return "same"
+
+
+def risk_list_page(engine: sa.Engine, identity: Identity, as_of: date | None = None, team: str | None = None,
+                   district: str | None = None, page: int = 1, page_size: int = 25) -> Page:
+    with engine.connect() as conn:
+        current = find_list(conn, as_of)
+        if current is None:
+            raise NotFound(f"no risk list as of {as_of}" if as_of else "no risk list has been scored yet")
+        previous = previous_list(conn, current)
+        query = scope(sa.select(risk_scores).where(risk_scores.c.list_id == current["list_id"]), identity)
+        if team:
+            query = query.where(risk_scores.c.team == team)
+        if district:
+            query = query.where(risk_scores.c.district == district)
+        total = conn.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
+        rows = conn.execute(query.order_by(risk_scores.c.rank).offset((page - 1) * page_size)
+                            .limit(page_size)).mappings().all()
+        before = {}
+        if previous is not None and rows:
+            before = dict(conn.execute(sa.select(risk_scores.c.placement_id, risk_scores.c.risk_52w).where(
+                risk_scores.c.list_id == previous["list_id"],
+                risk_scores.c.placement_id.in_([r["placement_id"] for r in rows]))).all())
+    items = [{
+        "placement_id": r["placement_id"], "rank": r["rank"], "risk_13w": r["risk_13w"], "risk_52w": r["risk_52w"],
+        "team": r["team"], "district": r["district"], "jobcoach_id": r["jobcoach_id"],
+        "tenure_weeks": r["tenure_weeks"], "previous_risk_52w": before.get(r["placement_id"]),
+        "change": change(r["risk_52w"], before.get(r["placement_id"])),
+        "raised_by": [f["label"] for f in r["explanation"]["raises"]],
+        "suggestions": [s["label"] for s in r["explanation"]["suggestions"]],
+    } for r in rows]
+    return Page(current, previous, total, items)
+
+
+def filter_options(engine: sa.Engine, identity: Identity, as_of: date | None = None) -> dict:
+    """The teams and districts of the placements on the week's list that the identity may see."""
+    with engine.connect() as conn:
+        current = find_list(conn, as_of)
+        out = {"teams": [], "districts": []}
+        for col, key in (("team", "teams"), ("district", "districts")) if current else ():
+            query = scope(sa.select(risk_scores.c[col]).distinct().where(
+                risk_scores.c.list_id == current["list_id"], risk_scores.c[col].is_not(None)), identity)
+            out[key] = list(conn.execute(query.order_by(risk_scores.c[col])).scalars())
+    return out
+
+
+def placement(engine: sa.Engine, identity: Identity, placement_id: str, as_of: date | None = None) -> dict:
+    """The placement's score on the week's list, its earlier risks and its actions, or NotFound."""
+    with engine.connect() as conn:
+        current = find_list(conn, as_of)
+        if current is None:
+            raise NotFound(f"placement {placement_id} not found")
+        row = conn.execute(scope(sa.select(risk_scores).where(
+            risk_scores.c.list_id == current["list_id"], risk_scores.c.placement_id == placement_id),
+            identity)).mappings().first()
+        if row is None:
+            raise NotFound(f"placement {placement_id} not found")
+        return {"list": current, "score": dict(row), "history": _history(conn, placement_id),
+                "actions": _actions(conn, placement_id)}
+
+
+def _history(conn, placement_id: str) -> list[dict]:
+    """The placement's risk on every stored week (per week the newest list), oldest first."""
+    rows = conn.execute(
+        sa.select(risk_lists.c.as_of, risk_lists.c.list_id, risk_lists.c.model_version, risk_scores.c.risk_13w,
+                  risk_scores.c.risk_52w, risk_scores.c.rank)
+        .join(risk_lists, risk_lists.c.list_id == risk_scores.c.list_id)
+        .where(risk_scores.c.placement_id == placement_id)
+        .order_by(risk_lists.c.as_of, risk_lists.c.list_id)).mappings().all()
+    newest = {r["as_of"]: dict(r) for r in rows}
+    return [{k: v for k, v in r.items() if k != "list_id"} for r in newest.values()]
+
+
+def _actions(conn, placement_id: str) -> list[dict]:
+    rows = conn.execute(sa.select(actions).where(actions.c.placement_id == placement_id)
+                        .order_by(actions.c.at, actions.c.action_id)).mappings().all()
+    return [{k: v for k, v in r.items() if k != "list_id"} for r in rows]
+
+
+def record_action(engine: sa.Engine, identity: Identity, placement_id: str, kind: str,
+                  intervention: str | None = None, reason: str | None = None, note: str | None = None,
+                  now=datetime.now) -> dict:
+    """Record what a person decided about a placement they may see: an intervention or no action + reason."""
+    if kind == "intervention" and intervention not in INTERVENTION:
+        raise InvalidAction(f"intervention must be one of {INTERVENTION}, but was {intervention!r}")
+    if kind == "no_action" and not (reason and reason.strip()):
+        raise InvalidAction("no_action needs a reason")
+    if kind not in ("intervention", "no_action"):
+        raise InvalidAction(f"kind must be 'intervention' or 'no_action', but was {kind!r}")
+    if len(reason or "") > MAX_REASON or len(note or "") > MAX_NOTE:
+        raise InvalidAction(f"a reason holds at most {MAX_REASON} characters and a note at most {MAX_NOTE}")
+    with engine.begin() as conn:
+        current = find_list(conn)
+        row = None if current is None else conn.execute(scope(sa.select(risk_scores.c.placement_id).where(
+            risk_scores.c.list_id == current["list_id"], risk_scores.c.placement_id == placement_id),
+            identity)).first()
+        if row is None:
+            raise NotFound(f"placement {placement_id} not found")
+        values = {"placement_id": placement_id, "recorded_by": identity.name, "at": now(), "kind": kind,
+                  "intervention": intervention if kind == "intervention" else None,
+                  "reason": reason if kind == "no_action" else None, "note": note, "list_id": current["list_id"]}
+        action_id = conn.execute(actions.insert().values(**values)).inserted_primary_key[0]
+    return {"action_id": action_id, **{k: v for k, v in values.items() if k != "list_id"}}
+
+
+def summary(engine: sa.Engine, as_of: date | None = None, min_group: int = 5) -> dict:
+    """Aggregates of a week's list per team and per district; groups under `min_group` are suppressed."""
+    with engine.connect() as conn:
+        current = find_list(conn, as_of)
+        if current is None:
+            raise NotFound(f"no risk list as of {as_of}" if as_of else "no risk list has been scored yet")
+        out = {"list": current, "min_group": min_group}
+        for col in ("team", "district"):
+            rows = conn.execute(sa.select(risk_scores.c[col], sa.func.count(), sa.func.avg(risk_scores.c.risk_13w),
+                                          sa.func.avg(risk_scores.c.risk_52w))
+                                .where(risk_scores.c.list_id == current["list_id"])
+                                .group_by(risk_scores.c[col]).order_by(risk_scores.c[col])).all()
+            out[col] = [{"group": g, "placements": n, "mean_risk_13w": r13 if n >= min_group else None,
+                         "mean_risk_52w": r52 if n >= min_group else None, "suppressed": n < min_group}
+                        for g, n, r13, r52 in rows]
+    return out

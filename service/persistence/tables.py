@@ -1,0 +1,118 @@
+"""The service's own tables, in their own MetaData, in the same database as the data store.
+
+risk_lists     one row per (as_of, model_version, input_hash): a week's list, never overwritten
+risk_scores    one row per placement on a list: both risks, rank, routing columns, explanation
+actions        what a person decided about a placement (an intervention started, or no action + reason)
+users          who may use the API; tokens are stored only as sha256 hashes
+page_sessions  the pages' logins: a session id stored only as its sha256 hash, the user's name, its times
+audit_log      every time an individual placement was shown (or asked for), and page logins; append-only
+
+Routing columns (team, district, jobcoach_id) are copied from the stored placement/person rows to
+route and filter; they are never model inputs.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from lks.data_contracts.store import make_engine
+
+metadata = sa.MetaData()
+
+risk_lists = sa.Table(
+    "risk_lists", metadata,
+    sa.Column("list_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("as_of", sa.Date, nullable=False, index=True),
+    sa.Column("model_version", sa.String, nullable=False),
+    sa.Column("input_hash", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("n_placements", sa.Integer, nullable=False),
+    sa.UniqueConstraint("as_of", "model_version", "input_hash", name="uq_risk_list"),
+)
+
+risk_scores = sa.Table(
+    "risk_scores", metadata,
+    sa.Column("score_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("list_id", sa.Integer, sa.ForeignKey("risk_lists.list_id"), nullable=False, index=True),
+    sa.Column("placement_id", sa.String, nullable=False, index=True),
+    sa.Column("team", sa.String, nullable=True),
+    sa.Column("district", sa.String, nullable=True),
+    sa.Column("jobcoach_id", sa.String, nullable=True),
+    sa.Column("tenure_weeks", sa.Integer, nullable=False),
+    sa.Column("risk_13w", sa.Float, nullable=False),
+    sa.Column("risk_52w", sa.Float, nullable=False),
+    sa.Column("rank", sa.Integer, nullable=False),
+    sa.Column("explanation", sa.JSON, nullable=False),
+    sa.Column("features", sa.JSON, nullable=False),  # the model inputs as scored: for the risk curve and audits
+    sa.UniqueConstraint("list_id", "placement_id", name="uq_risk_score"),
+)
+
+actions = sa.Table(
+    "actions", metadata,
+    sa.Column("action_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("placement_id", sa.String, nullable=False, index=True),
+    sa.Column("recorded_by", sa.String, nullable=False),
+    sa.Column("at", sa.DateTime, nullable=False),
+    sa.Column("kind", sa.String, nullable=False),          # "intervention" or "no_action"
+    sa.Column("intervention", sa.String, nullable=True),   # one of the contract's interventions
+    sa.Column("reason", sa.String, nullable=True),         # why no action was taken
+    sa.Column("note", sa.String, nullable=True),
+    sa.Column("list_id", sa.Integer, sa.ForeignKey("risk_lists.list_id"), nullable=True),
+)
+
+users = sa.Table(
+    "users", metadata,
+    sa.Column("user_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String, nullable=False, unique=True),
+    sa.Column("role", sa.String, nullable=False),
+    sa.Column("teams", sa.JSON, nullable=False),
+    sa.Column("jobcoach_id", sa.String, nullable=True),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("revoked_at", sa.DateTime, nullable=True),
+)
+
+page_sessions = sa.Table(  # service.sessions; times in UTC (the idle timeout must not jump with DST)
+    "page_sessions", metadata,
+    sa.Column("session_hash", sa.String(64), primary_key=True),
+    sa.Column("user", sa.String, nullable=False),  # the name only: the role is asked for anew
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("last_seen_at", sa.DateTime, nullable=False),
+    sa.Column("expires_at", sa.DateTime, nullable=False, index=True),
+    sa.Column("ended_at", sa.DateTime, nullable=True),  # logout, or the token revoked
+)
+
+audit_log = sa.Table(
+    "audit_log", metadata,
+    sa.Column("audit_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime, nullable=False, index=True),
+    sa.Column("user", sa.String, nullable=False, index=True),
+    sa.Column("role", sa.String, nullable=False),
+    sa.Column("placement_id", sa.String, nullable=True, index=True),
+    sa.Column("endpoint", sa.String, nullable=False),
+    sa.Column("model_version", sa.String, nullable=True),
+    # shown, not_found, forbidden, exported, recorded; for page sessions (no placement): logged_in, logged_out,
+    # session_expired, session_ended
+    sa.Column("outcome", sa.String, nullable=False),
+)
+
+
+def make_service_engine(url: str) -> sa.Engine:
+    """The engine of the data store with the service's tables created alongside.
+
+    On SQLite (the embedded default) the service's connections use write-ahead logging with
+    synchronous=NORMAL: readers never wait for the audit log's writes, and a commit does not wait
+    for fsync (an OS crash may lose the last moments; PostgreSQL is the production store)."""
+    engine = make_engine(url)
+    if engine.dialect.name == "sqlite":
+        @sa.event.listens_for(engine, "connect")
+        def _pragmas(dbapi_connection, _record):
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA busy_timeout=5000")
+            cursor.close()
+
+        engine.dispose()  # connections opened before the listener existed
+    metadata.create_all(engine)
+    return engine

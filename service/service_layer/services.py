@@ -1,0 +1,187 @@
+"""The service layer behind the API: each function takes the wired services and the identity asking,
+does the work (pandas and the model live here, not in routes) and writes the audit log."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import OrderedDict
+from datetime import date
+
+from lks.features.catalog import special_columns
+from lks.service.auth import SEES_AGGREGATES, SEES_PLACEMENTS, Identity
+from lks.service.bootstrap import Services
+from lks.service.champion import feature_schema
+from lks.service.champion.types import Champion
+from lks.service.explanations import explain
+from lks.service.persistence import queries as placements
+from lks.service.persistence.audit import NOT_FOUND, RECORDED, SHOWN, Entry
+from lks.service.service_layer.scoring import YEAR_WEEKS
+
+log = logging.getLogger(__name__)
+FORBIDDEN = "forbidden"
+NO_SPECIAL_DATA = "Gebruikt geen bijzondere persoonsgegevens."
+SPECIAL_COLUMNS_NL = {"persons.health_limitation": "gezondheidsbeperking"}
+
+
+class Forbidden(PermissionError):
+    pass
+
+
+def _require(identity: Identity, roles: tuple[str, ...], what: str) -> None:
+    if identity.role not in roles:
+        raise Forbidden(f"the role {identity.role!r} may not see {what}")
+
+
+def _served_version(services: Services) -> str | None:
+    current = services.champion.current
+    return current.version if current else None
+
+
+def risk_list(services: Services, identity: Identity, endpoint: str, as_of: date | None, team: str | None,
+              district: str | None, page: int, page_size: int) -> dict:
+    _require(identity, SEES_PLACEMENTS, "individual placements")
+    found = placements.risk_list_page(services.engine, identity, as_of, team, district, page, page_size)
+    version = found.risk_list["model_version"]
+    services.audit.record(Entry(identity.name, identity.role, item["placement_id"], endpoint, version, SHOWN)
+                          for item in found.items)
+    return {"as_of": found.risk_list["as_of"], "model_version": version, "list_id": found.risk_list["list_id"],
+            "previous_as_of": found.previous["as_of"] if found.previous else None,
+            "page": page, "page_size": page_size, "total": found.total, "items": found.items}
+
+
+def list_filters(services: Services, identity: Identity, as_of: date | None = None) -> dict:
+    """What the list may be filtered on: the teams and districts of the placements the identity may see."""
+    _require(identity, SEES_PLACEMENTS, "individual placements")
+    return placements.filter_options(services.engine, identity, as_of)
+
+
+def placement_detail(services: Services, identity: Identity, endpoint: str, placement_id: str,
+                     as_of: date | None = None) -> dict:
+    def audit(outcome: str, version: str | None) -> None:
+        services.audit.record([Entry(identity.name, identity.role, placement_id, endpoint, version, outcome)])
+
+    if identity.role not in SEES_PLACEMENTS:
+        audit(FORBIDDEN, _served_version(services))
+        _require(identity, SEES_PLACEMENTS, "individual placements")
+    try:
+        found = placements.placement(services.engine, identity, placement_id, as_of)
+    except placements.NotFound:
+        audit(NOT_FOUND, _served_version(services))
+        raise
+    score, risk_list = found["score"], found["list"]
+    audit(SHOWN, risk_list["model_version"])
+    return {"placement_id": placement_id, "as_of": risk_list["as_of"], "model_version": risk_list["model_version"],
+            "team": score["team"], "district": score["district"], "jobcoach_id": score["jobcoach_id"],
+            "tenure_weeks": score["tenure_weeks"], "risk_13w": score["risk_13w"], "risk_52w": score["risk_52w"],
+            "rank": score["rank"], "explanation": score["explanation"],
+            "curve": _stored_curve(services.champion.current, risk_list["list_id"], placement_id, score["features"]),
+            "history": found["history"], "actions": found["actions"]}
+
+
+_CURVES: OrderedDict[tuple, dict | None] = OrderedDict()  # (model version, list, placement) -> curve
+_CURVES_MAX = 4096
+_curves_lock = threading.Lock()
+
+
+def _stored_curve(champion: Champion | None, list_id: int, placement_id: str, features: dict) -> dict | None:
+    """A stored score's curve, cached: it depends only on the model version and the stored inputs."""
+    if champion is None:
+        return None
+    key = (champion.version, list_id, placement_id)
+    with _curves_lock:
+        if key in _CURVES:
+            _CURVES.move_to_end(key)
+            return _CURVES[key]
+    curve = _curve(champion, features)
+    with _curves_lock:
+        _CURVES[key] = curve
+        while len(_CURVES) > _CURVES_MAX:
+            _CURVES.popitem(last=False)
+    return curve
+
+
+def _curve(champion: Champion | None, features: dict) -> dict | None:
+    """The risk curve over the rest of the first year, from the model being served now."""
+    if champion is None or any(spec.name not in features for spec in champion.schema):
+        return None
+    try:
+        curves = champion.curves(feature_schema.frame(champion.schema, [features]))
+    except Exception:  # the curve is an extra: the scored risks stand without it
+        log.exception("risk curve failed with model version %s", champion.version)
+        return None
+    points = [{"week": int(r.week), "cif_uitval": float(r.cif_uitval), "cif_neutral": float(r.cif_neutral)}
+              for r in curves.itertuples() if r.week < YEAR_WEEKS]
+    return {"model_version": champion.version, "points": points}
+
+
+def record_action(services: Services, identity: Identity, endpoint: str, placement_id: str, kind: str,
+                  intervention: str | None, reason: str | None, note: str | None) -> dict:
+    _require(identity, SEES_PLACEMENTS, "individual placements")
+    try:
+        action = placements.record_action(services.engine, identity, placement_id, kind, intervention, reason, note)
+    except placements.NotFound:
+        services.audit.record([Entry(identity.name, identity.role, placement_id, endpoint,
+                                     _served_version(services), NOT_FOUND)])
+        raise
+    services.audit.record([Entry(identity.name, identity.role, placement_id, endpoint,
+                                 _served_version(services), RECORDED)])
+    return action
+
+
+def summary(services: Services, identity: Identity, as_of: date | None) -> dict:
+    _require(identity, SEES_AGGREGATES, "aggregates")
+    found = placements.summary(services.engine, as_of)
+    lst = found["list"]
+    return {"as_of": lst["as_of"], "model_version": lst["model_version"], "placements": lst["n_placements"],
+            "min_group": found["min_group"], "by_team": found["team"], "by_district": found["district"]}
+
+
+def list_index(services: Services, identity: Identity) -> list[dict]:
+    _require(identity, (*SEES_AGGREGATES, *SEES_PLACEMENTS), "risk lists")
+    return [{"list_id": r["list_id"], "as_of": r["as_of"], "model_version": r["model_version"],
+             "input_hash": r["input_hash"], "created_at": r["created_at"], "placements": r["n_placements"]}
+            for r in placements.lists(services.engine)]
+
+
+def score_payload(champion: Champion, features: dict) -> dict:
+    """Risks, explanation and curve for a feature payload that is not in the store (nothing is stored)."""
+    feature_schema.validate(champion.schema, features)
+    frame = feature_schema.frame(champion.schema, [features])
+    from lks.models.bundle import contributions_of
+
+    risks = champion.risks(frame)
+    explanation = explain(frame, contributions_of(risks), risks["base_value"], risks["raw_52w"])[0]
+    return {"model_version": champion.version, "risk_13w": float(risks["risk_13w"].iloc[0]),
+            "risk_52w": float(risks["risk_52w"].iloc[0]), "explanation": explanation,
+            "curve": _curve(champion, features)}
+
+
+def model_info(champion: Champion) -> dict:
+    backtest = champion.info.get("backtest", {})
+    return {"name": "lks-uitval", "version": champion.version, "model": champion.info.get("model"),
+            "trained_on_data_as_of": champion.info.get("train_as_of"),
+            "unknown_reasons": champion.info.get("unknown_reasons"), "n_features": len(champion.features),
+            "special_data": special_data(champion),
+            "registered_at": champion.info.get("registered_at"), "run_id": champion.info.get("run_id"),
+            "backtest": {"metrics": backtest.get("champion"), "baselines": backtest.get("baselines"),
+                         "oracle": backtest.get("oracle"), "test_dates": backtest.get("test_dates"),
+                         "fairness_gaps": backtest.get("fairness_gaps")},
+            "report_url": "/api/v1/model/report", "features_url": "/api/v1/model/features"}
+
+
+def special_data(champion: Champion) -> dict:
+    """What the model card and GET /model say about special-category data: from the model's own inputs
+    and metadata, never from the deployment's settings."""
+    columns = special_columns(champion.features)
+    statement = NO_SPECIAL_DATA
+    if columns:
+        names = ", ".join(SPECIAL_COLUMNS_NL.get(c, c) for c in columns)
+        statement = (f"Gebruikt bijzondere persoonsgegevens ({names}) op grond van DPIA-referentie "
+                     f"{champion.dpia_reference}.")
+    return {"dpia_reference": champion.dpia_reference, "features": list(champion.special_features),
+            "columns": columns, "statement": statement}
+
+
+def model_features(champion: Champion) -> dict:
+    return {"model_version": champion.version, "features": feature_schema.describe(champion.schema)}

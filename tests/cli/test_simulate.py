@@ -1,0 +1,20 @@
+import typer
+from typer.testing import CliRunner
+
+from lks.cli.simulate import simulate_cmd
+
+
+def test_cli_writes_the_export_and_prints_a_summary(tmp_path):
+    app = typer.Typer()
+    app.command()(simulate_cmd)
+    result = CliRunner().invoke(app, ["--out", str(tmp_path), "--seed", "3", "--faults", "0.01"])
+    assert result.exit_code == 0, result.output
+    assert "placements rows" in result.output
+    assert (tmp_path / "events.csv").exists() and (tmp_path / "truth" / "faults.csv").exists()
+
+
+def test_cli_refuses_an_unknown_scale(tmp_path):
+    app = typer.Typer()
+    app.command()(simulate_cmd)
+    result = CliRunner().invoke(app, ["--out", str(tmp_path), "--scale", "europe"])
+    assert result.exit_code != 0

@@ -1,0 +1,71 @@
+import logging
+
+from lks.service.champion.holder import ChampionHolder
+from lks.service.champion.types import Champion
+from tests.service import fakes
+from tests.service.fakes import FixedSource
+
+
+class Source:
+    def __init__(self):
+        self.current, self.fail = "1", False
+
+    def version(self):
+        if self.fail:
+            raise ConnectionError("registry down")
+        return self.current
+
+    def load(self):
+        return Champion(self.current, predictor=None, features=(), schema=())
+
+
+def test_the_holder_swaps_when_the_alias_moves_and_keeps_the_old_model_meanwhile():
+    source = Source()
+    holder = ChampionHolder(source)
+    first = holder.refresh()
+    assert first.version == "1" and holder.refresh() is first  # same version: nothing reloaded
+    source.current = "2"
+    in_flight = holder.current
+    assert holder.refresh().version == "2" and in_flight.version == "1"
+
+
+def test_a_registry_failure_keeps_the_served_model():
+    source = Source()
+    holder = ChampionHolder(source)
+    holder.refresh()
+    source.fail = True
+    assert holder.refresh().version == "1"
+
+
+def test_no_champion_means_none():
+    source = Source()
+    source.current = None
+    assert ChampionHolder(source).refresh() is None
+
+
+def test_a_dpia_champion_is_refused_without_its_reference_logged_and_not_loaded_again(caplog):
+    source = FixedSource(fakes.champion("2"))
+    holder = ChampionHolder(source)
+    with caplog.at_level(logging.ERROR, logger="lks.service.champion.holder"):
+        assert holder.refresh() is None and holder.refresh() is None
+    assert holder.refused.version == "2" and source.loads == 1
+    assert [r.getMessage() for r in caplog.records] == [
+        f"model version 2 was trained under DPIA reference '{fakes.REFERENCE}' and reads special columns "
+        "(health_limitation), but this deployment (LKS_DPIA_REFERENCE) names none: the model is not used; "
+        "serving no model"]
+    assert ChampionHolder(FixedSource(fakes.champion("2")), dpia_reference="DPIA-other").refresh() is None
+
+
+def test_a_dpia_champion_is_served_under_its_reference():
+    holder = ChampionHolder(FixedSource(fakes.champion("2")), dpia_reference=fakes.REFERENCE)
+    assert holder.refresh().special_features == ("health_limitation",) and holder.refused is None
+
+
+def test_a_refused_new_champion_leaves_the_served_model_in_place_until_the_alias_moves_on():
+    source = FixedSource(fakes.champion("1", reference=None, special=False))
+    holder = ChampionHolder(source)
+    served = holder.refresh()
+    source.current = fakes.champion("2")
+    assert holder.refresh() is served and holder.refused.version == "2"
+    source.current = fakes.champion("3", reference=None, special=False)
+    assert holder.refresh().version == "3" and holder.refused is None
