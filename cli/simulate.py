@@ -24,7 +24,7 @@ def simulate_cmd(
     fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
     scenario: Annotated[str, typer.Option(
         "--scenario", help="Assumptions of the simulated municipality (simulator/scenarios.yaml): "
-        + ", ".join(scenarios.names()) + ".")] = "default",
+        + ", ".join(scenarios.scenario_names()) + ".")] = "default",
 ) -> None:
     """Simulate Rotterdam's LKS placements and write one weekly export as of a date."""
     try:

@@ -36,12 +36,12 @@ def simulate(
     faults: float = 0.0,
     fmt: str = "csv",
     progress: Callable[[str], None] | None = None,
-    scenario: scenarios.Scenario | None = None,
+    scenario: scenarios.Scenario | str | None = None,
 ) -> dict:
     """Simulate and write one export folder; return a summary of counts and timings.
     `scenario` (default: `scenarios.load("default")`, today's assumptions) sets what differs
-    between simulated municipalities."""
-    scenario = scenario or scenarios.load()
+    between simulated municipalities; a name is loaded from the shipped scenarios."""
+    scenario = scenarios.load(scenario) if isinstance(scenario, str) else scenario or scenarios.load()
     if fmt not in export.FORMATS:
         raise ValueError(f"fmt must be one of {export.FORMATS}, but was {fmt!r}")
     if faults and fmt != "csv":

@@ -133,8 +133,8 @@ def build(rng: np.random.Generator, scale: str, as_of: date, scenario: Scenario 
         raise ValueError(f"scale must be one of {sorted(SCALES)}, but was {scale!r}")
     scenario = scenario or load()
     factor = SCALES[scale]
-    years = scenario.history.years
-    start = _start_days(rng, factor, as_of, None if years is None else day(as_of) - round(365.25 * years))
+    first = scenario.history.first_day(as_of)
+    start = _start_days(rng, factor, as_of, None if first is None else day(first))
     n = len(start)
     emp = _employers(rng, int(n * EMPLOYERS_PER_PLACEMENT))
     p: dict[str, np.ndarray] = {"start": start}

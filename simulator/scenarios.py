@@ -9,7 +9,7 @@ and `lks simulate` import this module: features and models never see a scenario.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -41,6 +41,13 @@ class Drift:
 @dataclass(frozen=True)
 class History:
     years: float | None
+    first_start: date | None
+
+    def first_day(self, as_of: date) -> date | None:
+        """The first day a placement may start: `first_start`, or `years` before as_of."""
+        if self.first_start is not None:
+            return self.first_start
+        return None if self.years is None else as_of - timedelta(days=round(365.25 * self.years))
 
 
 @dataclass(frozen=True)
@@ -55,8 +62,9 @@ class Scenario:
     def as_dict(self) -> dict[str, Any]:
         """The scenario as written to truth/scenario.yaml (YAML keys, dates as text)."""
         out: dict[str, Any] = {"version": VERSION, **asdict(self)}
-        out["drift"] = {_yaml_key(k): (v.isoformat() if isinstance(v, date) else v)
-                        for k, v in out["drift"].items()}
+        for group in ("drift", "history"):
+            out[group] = {_yaml_key(k): (v.isoformat() if isinstance(v, date) else v)
+                          for k, v in out[group].items()}
         return out
 
     def to_yaml(self) -> str:
@@ -89,7 +97,7 @@ def _check(where: str, key: str, value: Any) -> Any:
         return _number(where, value, -50.0, 50.0)
     if key == "years":
         return None if value is None else _number(where, value, 0.25, 50.0)
-    if key == "from":
+    if key in ("from", "first_start"):
         if value is None or isinstance(value, date):
             return value
         raise ValueError(f"{where} must be a date YYYY-MM-DD or null, but was {value!r}")
@@ -133,6 +141,8 @@ def parse(document: Any) -> dict[str, Scenario]:
             groups[group] = cls(**{f.name: _check(f"{where}.{group}.{_yaml_key(f.name)}",
                                                   _yaml_key(f.name), values[_yaml_key(f.name)])
                                    for f in fields(cls)})
+        if groups["history"].years is not None and groups["history"].first_start is not None:
+            raise ValueError(f"{where}.history: set years or first_start, not both")
         out[name] = Scenario(name=name, description=" ".join(spec["description"].split()), **groups)
     return out
 
@@ -143,7 +153,7 @@ def _shipped() -> dict[str, Scenario]:
     return parse(yaml.safe_load(text))
 
 
-def names() -> list[str]:
+def scenario_names() -> list[str]:
     return list(_shipped())
 
 

@@ -109,7 +109,7 @@ def _drift_from(day_: date) -> scenarios.Scenario:
 # --- loading and validation -------------------------------------------------------------------
 
 def test_the_shipped_scenarios_load_and_default_is_todays_assumptions():
-    assert set(SHIPPED) <= set(scenarios.names())
+    assert set(SHIPPED) <= set(scenarios.scenario_names())
     default = scenarios.load()
     assert default.name == "default"
     assert default.registration.legacy_unknown_uitval == default.registration.legacy_unknown_neutral == 0.78
@@ -143,6 +143,7 @@ def test_an_unknown_scenario_name_is_refused_with_the_names_there_are():
     ("registration", {"legacy_unknown_uitval": 1.5}, r"legacy_unknown_uitval must be between 0.0 and 1.0"),
     ("registration", {"legacy_unknown_uitval": "veel"}, r"legacy_unknown_uitval must be a number"),
     ("drift", {"from": "juli"}, r"drift.from must be a date"),
+    ("history", {"years": 2, "first_start": date(2023, 9, 1)}, r"history: set years or first_start, not both"),
 ])
 def test_a_bad_scenario_is_refused_with_a_clear_message(where, change, message):
     doc = _shipped_document()
@@ -330,3 +331,13 @@ def test_young_has_no_placement_starting_before_its_history(tmp_path):
     assert summary["placements_rows"] > 100
     assert starts.min() >= first_allowed
     assert starts.min() < first_allowed + pd.Timedelta(days=31)
+
+
+def test_history_can_start_on_a_fixed_date_and_a_scenario_can_be_named(tmp_path):
+    young = scenarios.load("young")
+    fixed = dataclasses.replace(young, history=scenarios.History(years=None, first_start=date(2018, 3, 1)))
+    simulate(tmp_path / "fixed", seed=8, as_of=date(2019, 6, 30), scenario=fixed)
+    starts = pd.to_datetime(pd.read_csv(tmp_path / "fixed" / "placements.csv")["start_date"])
+    assert starts.min() >= pd.Timestamp("2018-03-01")
+    simulate(tmp_path / "named", seed=8, as_of=date(2018, 6, 30), scenario="mnar-uitval")
+    assert "name: mnar-uitval" in (tmp_path / "named" / "truth" / "scenario.yaml").read_text()
