@@ -3,7 +3,8 @@
 `simulate(out)` writes `out/{persons,employers,placements,events,endings}.csv` (or .parquet)
 holding only facts registered by `as_of`, and `out/truth/` (never part of an export):
 hazards.parquet (true weekly hazards), endings.parquet (true reasons), risk.parquet (the
-oracle's exact probabilities, see `oracle`), latent.parquet and faults.csv.
+oracle's exact probabilities, see `oracle`), latent.parquet, faults.csv and scenario.yaml (the
+scenario's parameters, see `scenarios`).
 
 The mechanism (see `model`): per placement a hidden weekly Markov state (stable, strained,
 crisis) that emits events; competing weekly hazards of uitval and of a neutral ending that fall
@@ -20,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lks.simulator import export, model, oracle, population, registration
+from lks.simulator import export, model, oracle, population, registration, scenarios
 from lks.simulator.dynamics import simulate_weeks
 from lks.simulator.faults import inject as inject_faults
 
@@ -35,8 +36,12 @@ def simulate(
     faults: float = 0.0,
     fmt: str = "csv",
     progress: Callable[[str], None] | None = None,
+    scenario: scenarios.Scenario | str | None = None,
 ) -> dict:
-    """Simulate and write one export folder; return a summary of counts and timings."""
+    """Simulate and write one export folder; return a summary of counts and timings.
+    `scenario` (default: `scenarios.load("default")`, today's assumptions) sets what differs
+    between simulated municipalities; a name is loaded from the shipped scenarios."""
+    scenario = scenarios.load(scenario) if isinstance(scenario, str) else scenario or scenarios.load()
     if fmt not in export.FORMATS:
         raise ValueError(f"fmt must be one of {export.FORMATS}, but was {fmt!r}")
     if faults and fmt != "csv":
@@ -53,17 +58,17 @@ def simulate(
     (out / "truth").mkdir(parents=True, exist_ok=True)
 
     step("population")
-    pop = population.build(rng, scale, as_of)
+    pop = population.build(rng, scale, as_of, scenario)
     effects = model.static_effects(pop.placements)
     lap("population")
     step("weekly dynamics")
-    hist = simulate_weeks(rng, pop, effects, as_of)
+    hist = simulate_weeks(rng, pop, effects, as_of, scenario)
     lap("dynamics")
     step("registration")
-    tables, truth_endings, ids = registration.register(rng, pop, hist, as_of)
+    tables, truth_endings, ids = registration.register(rng, pop, hist, as_of, scenario)
     lap("registration")
     step("oracle risk")
-    risk = oracle.exact_risk(pop, effects, hist, population.day(as_of))
+    risk = oracle.exact_risk(pop, effects, hist, population.day(as_of), scenario)
     lap("oracle")
 
     step("writing export")
@@ -91,9 +96,11 @@ def simulate(
     risk.to_parquet(out / "truth" / "risk.parquet", index=False)
     _latent(pop, effects, hist, ids).to_parquet(out / "truth" / "latent.parquet", index=False)
     fault_truth.to_csv(out / "truth" / "faults.csv", index=False)
+    (out / "truth" / "scenario.yaml").write_text(scenario.to_yaml(), encoding="utf-8")
     lap("truth")
 
-    summary = {f"{t}_rows": len(tables[t]) for t in TABLES}
+    summary: dict = {"scenario": scenario.name}
+    summary.update({f"{t}_rows": len(tables[t]) for t in TABLES})
     summary.update(
         placements_simulated=len(pid),
         placements_active_as_of=int(len(tables["placements"]) - len(tables["endings"])),

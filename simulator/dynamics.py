@@ -16,6 +16,7 @@ import numpy as np
 from lks.data_contracts.schemas import codes
 from lks.simulator import model
 from lks.simulator.population import Population, day
+from lks.simulator.scenarios import Scenario, load
 
 COORDINATOR_START = day(date(2025, 5, 1))
 EV = {name: i for i, name in enumerate(codes.EVENT_TYPE)}
@@ -45,6 +46,33 @@ MUNI_RATE = 0.08                # per week in the first year, half that later
 EARLY_WEEKS = (2, 20)
 EARLY_HOURS_CUT = (0.004, 0.03)     # weekly rate: base + per unit of poor match
 EARLY_WAGE_CHECK = (0.003, 0.03)
+# Share of placement-weeks in each state (default world, first year): the state-independent
+# average that weak signals move towards.
+STATE_SHARE = np.array([0.79, 0.155, 0.055])
+
+
+@dataclass(frozen=True)
+class Emissions:
+    """How strongly each observable follows the hidden state (rows or entries: the states)."""
+    rating: np.ndarray
+    sick: np.ndarray
+    signal: np.ndarray
+    hours: np.ndarray
+    coach: np.ndarray
+    muni: np.ndarray
+
+
+def emissions(strength: float) -> Emissions:
+    """Today's emissions at strength 1; at strength 0 every state emits the state-share average."""
+    today = Emissions(RATING, SICK_RATE, SIGNAL_RATE, HOURS_RATE, COACH_STATE, MUNI_STATE)
+    if strength == 1.0:
+        return today
+
+    def weaken(table: np.ndarray) -> np.ndarray:
+        return strength * table + (1.0 - strength) * (STATE_SHARE @ table)
+
+    return Emissions(*(weaken(getattr(today, f)) for f in
+                       ("rating", "sick", "signal", "hours", "coach", "muni")))
 
 
 @dataclass
@@ -78,7 +106,12 @@ def _draw(rng: np.random.Generator, probs: np.ndarray) -> np.ndarray:
     return np.minimum((u > probs.cumsum(axis=1)).sum(axis=1), probs.shape[1] - 1)
 
 
-def simulate_weeks(rng: np.random.Generator, pop: Population, effects, as_of: date) -> History:
+def simulate_weeks(rng: np.random.Generator, pop: Population, effects, as_of: date,
+                   scenario: Scenario | None = None) -> History:
+    scenario = scenario or load()
+    em = emissions(scenario.signals.strength)
+    drift = scenario.drift
+    drift_day = None if drift.from_ is None else day(drift.from_)
     p = pop.placements
     lu, ln, ls = effects
     n = len(p["start"])
@@ -99,16 +132,17 @@ def simulate_weeks(rng: np.random.Generator, pop: Population, effects, as_of: da
     while len(idx):
         s = state[idx]
         prot = (k > last_int[idx]) & (k <= last_int[idx] + model.PROTECT_WEEKS)
+        week_day = start[idx] + 7 * k
         hu, hn, nr = model.hazards(k, s, lu[idx], ln[idx], p["review_first"][idx],
-                                   p["springboard"][idx], p["retire_week"][idx], prot)
+                                   p["springboard"][idx], p["retire_week"][idx], prot,
+                                   model.drift_factor(drift_day, drift.uitval_hazard, week_day))
         if k < model.HAZARD_WEEKS:
             hz.add(placement=idx, week=np.full(len(idx), k, np.int16),
                    hazard_uitval=hu.astype(np.float32), hazard_neutral=hn.astype(np.float32))
         if k <= 52:
             states[idx, k] = s
-        week_day = start[idx] + 7 * k
         _emit_events(rng, ev, idx, k, s, week_day, lks[idx], coach_rate[idx], p, last_warn,
-                     last_sick)
+                     last_sick, em)
 
         # Coordinators act on last week's warning signs.
         eligible = (last_warn[idx] == k - 1) & (k > last_int[idx] + model.PROTECT_WEEKS)
@@ -150,7 +184,7 @@ def simulate_weeks(rng: np.random.Generator, pop: Population, effects, as_of: da
 
 
 def _emit_events(rng, ev: _Collector, idx, k, s, week_day, lks, coach_rate, p, last_warn,
-                 last_sick) -> None:
+                 last_sick, em: Emissions) -> None:
     m = len(idx)
     open_ = week_day + 6 >= lks
     health = p["health_limitation"][idx]
@@ -167,24 +201,24 @@ def _emit_events(rng, ev: _Collector, idx, k, s, week_day, lks, coach_rate, p, l
         return a
 
     tenure = 1.0 if k < 26 else 0.6
-    for etype, rate in (("jobcoach_contact", coach_rate * COACH_STATE[s] * tenure),
-                        ("municipality_contact", MUNI_RATE * (1.0 if k < 52 else 0.5) * MUNI_STATE[s])):
-        rating = _draw(rng, RATING[s])
+    for etype, rate in (("jobcoach_contact", coach_rate * em.coach[s] * tenure),
+                        ("municipality_contact", MUNI_RATE * (1.0 if k < 52 else 0.5) * em.muni[s])):
+        rating = _draw(rng, em.rating[s])
         a = add(rng.random(m) < rate, etype, text=lambda a, r=rating: r[a])
         worried = a[rating[a] == 2]
         last_warn[idx[worried]] = k
-    sick_p = SICK_RATE[s] * np.where(health, 1.6, 1.0)
+    sick_p = em.sick[s] * np.where(health, 1.6, 1.0)
     expected = np.round(np.exp(rng.normal(np.log([4, 9, 25])[s], 0.6)))
     expected = np.where(rng.random(m) < 0.2, np.nan, expected)
     a = add(rng.random(m) < sick_p, "sick_report", value_num=lambda a: expected[a])
     last_warn[idx[a]], last_sick[idx[a]] = k, k
     sig = _SIGNAL0 + 2 * s + rng.integers(0, 2, m)
-    a = add(rng.random(m) < SIGNAL_RATE[s], "employer_signal", text=lambda a: sig[a])
+    a = add(rng.random(m) < em.signal[s], "employer_signal", text=lambda a: sig[a])
     last_warn[idx[a[s[a] > 0]]] = k
     hours = p["hours_per_week"][idx]
     step = rng.choice([2.0, 4.0, 6.0, 8.0], m)
     new_hours = np.clip(np.where(s == 0, hours + step, hours - step), 1, 40)
-    add(rng.random(m) < HOURS_RATE[s], "hours_change", value_num=lambda a: new_hours[a])
+    add(rng.random(m) < em.hours[s], "hours_change", value_num=lambda a: new_hours[a])
     if k % 52 == 51:
         wv = np.clip(p["wage_value_pct"][idx] + rng.normal(0, 5, m) - 6 * (s == 2), 0, 100).round()
         add(rng.random(m) < 0.7, "wage_value_assessment", value_num=lambda a: wv[a])

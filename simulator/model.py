@@ -49,9 +49,10 @@ def is_review_week(k, review_first):
     return (review_first >= 0) & (since >= 0) & (since % 52 == 0) & (since < 52 * RENEWALS)
 
 
-def hazards(k, state, lu, ln, review_first, springboard, retire_week, protected):
-    """Weekly (uitval, neutral, non-renewal part of uitval) hazards; all arguments broadcast."""
-    hu = BASE_U * _tenure(TENURE_U, k) * np.exp(lu) * STATE_U[state]
+def hazards(k, state, lu, ln, review_first, springboard, retire_week, protected, drift_u=1.0):
+    """Weekly (uitval, neutral, non-renewal part of uitval) hazards; all arguments broadcast.
+    `drift_u` multiplies the baseline uitval hazard (a scenario's drift, see `drift_factor`)."""
+    hu = BASE_U * _tenure(TENURE_U, k) * np.exp(lu) * STATE_U[state] * drift_u
     hu = hu * np.where(protected, PROTECT_U, 1.0)
     nonrenew = np.where(
         is_review_week(k, review_first), np.minimum(NONRENEW[state] * np.exp(0.5 * lu), 0.9), 0.0
@@ -64,6 +65,14 @@ def hazards(k, state, lu, ln, review_first, springboard, retire_week, protected)
     total = hu + hn
     scale = np.where(total > MAX_TOTAL_HAZARD, MAX_TOTAL_HAZARD / np.maximum(total, 1e-12), 1.0)
     return hu * scale, hn * scale, nonrenew
+
+
+def drift_factor(drift_day: int | None, factor: float, week_start):
+    """The baseline uitval hazard multiplier of weeks starting on `week_start` (days): `factor`
+    from `drift_day` on, 1 before it or when there is no drift."""
+    if drift_day is None or factor == 1.0:
+        return 1.0
+    return np.where(np.asarray(week_start) >= drift_day, factor, 1.0)
 
 
 def transitions(k, ls, protected) -> np.ndarray:

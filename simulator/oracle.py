@@ -26,7 +26,8 @@ import pandas as pd
 
 from lks.simulator import model
 from lks.simulator.dynamics import History
-from lks.simulator.population import Population
+from lks.simulator.population import Population, day
+from lks.simulator.scenarios import Scenario, load
 
 CHUNK = 200_000
 
@@ -44,13 +45,19 @@ def risk_rows(pop: Population, hist: History, as_of_day: int) -> dict[str, np.nd
     return {"placement": placement, "day": d}
 
 
-def exact_risk(pop: Population, effects, hist: History, as_of_day: int) -> pd.DataFrame:
+def exact_risk(pop: Population, effects, hist: History, as_of_day: int,
+               scenario: Scenario | None = None) -> pd.DataFrame:
+    """The oracle's risks; `scenario` must be the one the history was simulated with (its drift
+    changes the hazards the oracle knows)."""
+    drift = (scenario or load()).drift
+    drift_day = None if drift.from_ is None else day(drift.from_)
     rows = risk_rows(pop, hist, as_of_day)
     out13 = np.empty(len(rows["day"]))
     out52 = np.empty(len(rows["day"]))
     for lo in range(0, len(rows["day"]), CHUNK):
         sl = slice(lo, lo + CHUNK)
-        out13[sl], out52[sl] = _forward(pop, effects, hist, rows["placement"][sl], rows["day"][sl])
+        out13[sl], out52[sl] = _forward(pop, effects, hist, rows["placement"][sl], rows["day"][sl],
+                                        drift_day, drift.uitval_hazard)
     t = rows["day"] - pop.placements["start"][rows["placement"]]
     return pd.DataFrame({
         "as_of": rows["day"].astype("datetime64[D]"),
@@ -75,7 +82,7 @@ def _last_intervention_before(hist: History, placement: np.ndarray, week: np.nda
     return np.where(found, iv_w[pos_ok], -1000)
 
 
-def _forward(pop, effects, hist: History, placement, d):
+def _forward(pop, effects, hist: History, placement, d, drift_day=None, drift_u=1.0):
     p = pop.placements
     lu, ln, ls = (e[placement] for e in effects)
     t = d - p["start"][placement]
@@ -92,8 +99,8 @@ def _forward(pop, effects, hist: History, placement, d):
     steps = np.maximum(13, 52 - w_star)
     order = np.argsort(-steps, kind="stable")
     cols = [lu, ln, ls, w_star, last_iv, p["review_first"][placement], p["springboard"][placement],
-            p["retire_week"][placement], alpha, steps]
-    lu, ln, ls, w_star, last_iv, review, spring, retire, alpha, steps = (c[order] for c in cols)
+            p["retire_week"][placement], alpha, steps, p["start"][placement]]
+    lu, ln, ls, w_star, last_iv, review, spring, retire, alpha, steps, start = (c[order] for c in cols)
     p13, p52 = np.zeros(len(order)), np.zeros(len(order))
     states = np.arange(3)[None, :]
     for j in range(int(steps.max(initial=0))):
@@ -101,7 +108,8 @@ def _forward(pop, effects, hist: History, placement, d):
         k = w_star[:m] + j
         prot = k <= last_iv[:m] + model.PROTECT_WEEKS
         hu, hn, _ = model.hazards(k[:, None], states, lu[:m, None], ln[:m, None], review[:m, None],
-                                  spring[:m, None], retire[:m, None], prot[:, None])
+                                  spring[:m, None], retire[:m, None], prot[:, None],
+                                  model.drift_factor(drift_day, drift_u, start[:m, None] + 7 * k[:, None]))
         a = alpha[:m]
         u = (a * hu).sum(axis=1)
         if j < 13:

@@ -12,6 +12,7 @@ from datetime import date
 import numpy as np
 
 from lks.data_contracts.schemas import codes
+from lks.simulator.scenarios import Scenario, load
 
 EPOCH = date(1970, 1, 1)
 SCALES = {"rotterdam": 1, "national": 40}
@@ -70,11 +71,16 @@ def _choice(rng: np.random.Generator, values, weights, n: int) -> np.ndarray:
     return np.asarray(values)[rng.choice(len(values), size=n, p=w / w.sum())]
 
 
-def _start_days(rng: np.random.Generator, factor: int, as_of: date) -> np.ndarray:
+def _start_days(rng: np.random.Generator, factor: int, as_of: date, first_day: int | None = None) -> np.ndarray:
+    """Start days up to as_of at the yearly rates; none before `first_day` (a young municipality)."""
     starts = []
     for year in range(min(YEARLY_STARTS), as_of.year + 1):
         rate = YEARLY_STARTS.get(year, YEARLY_STARTS[2025] + 40 * (year - 2025))
         first, last = day(date(year, 1, 1)), min(day(date(year, 12, 31)), day(as_of))
+        if first_day is not None:
+            first = max(first, first_day)
+            if first > last:
+                continue
         days = np.arange(first, last + 1)
         months = np.array([(EPOCH.toordinal() + d) for d in days])
         month = np.array([date.fromordinal(o).month for o in months]) - 1
@@ -121,11 +127,14 @@ def _employers(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     }
 
 
-def build(rng: np.random.Generator, scale: str, as_of: date) -> Population:
+def build(rng: np.random.Generator, scale: str, as_of: date, scenario: Scenario | None = None) -> Population:
+    """The population; `scenario` sets how much history there is and the mix drift of new starts."""
     if scale not in SCALES:
         raise ValueError(f"scale must be one of {sorted(SCALES)}, but was {scale!r}")
+    scenario = scenario or load()
     factor = SCALES[scale]
-    start = _start_days(rng, factor, as_of)
+    first = scenario.history.first_day(as_of)
+    start = _start_days(rng, factor, as_of, None if first is None else day(first))
     n = len(start)
     emp = _employers(rng, int(n * EMPLOYERS_PER_PLACEMENT))
     p: dict[str, np.ndarray] = {"start": start}
@@ -138,6 +147,14 @@ def build(rng: np.random.Generator, scale: str, as_of: date) -> Population:
         pool = np.flatnonzero(emp["type_code"] == code)
         rows = np.isin(kind, kinds)
         w = emp["weight"][pool]
+        employer[rows] = rng.choice(pool, size=int(rows.sum()), p=w / w.sum())
+    drift = scenario.drift
+    drifted = start >= day(drift.from_) if drift.from_ is not None else np.zeros(n, bool)
+    if drift.small_employer_weight != 1.0 and drifted.any():
+        # After the drift date, regular placements go to small employers more often.
+        pool = np.flatnonzero(emp["type_code"] == 0)
+        w = emp["weight"][pool] * np.where(emp["size_code"][pool] <= 1, drift.small_employer_weight, 1.0)
+        rows = drifted & (kind == 3)
         employer[rows] = rng.choice(pool, size=int(rows.sum()), p=w / w.sum())
     p["employer"] = employer
     p["size_code"], p["sector"] = emp["size_code"][employer], emp["sector"][employer]
@@ -182,7 +199,10 @@ def build(rng: np.random.Generator, scale: str, as_of: date) -> Population:
     # (the job asks more than the person can deliver); early events show the rest (`dynamics`).
     raw = rng.normal(0, 0.75, n) + shift
     p["trial_placement_before"] = rng.random(n) < 1 / (1 + np.exp(0.3 - 1.3 * raw))
-    wage_value = np.clip(rng.normal(55, 15, n), 15, 95).round()
+    wage_value = rng.normal(55, 15, n)
+    if drift.wage_value_shift:
+        wage_value = wage_value + np.where(drifted, drift.wage_value_shift, 0.0)
+    wage_value = np.clip(wage_value, 15, 95).round()
     gap = rng.normal(0, 2.0, n) + 8 * np.maximum(0, -raw) - 2 * np.maximum(0, raw)
     hours = 8 + 28 * wage_value / 100 + gap
     p["hours_per_week"] = np.clip(np.round(hours * 2) / 2, 4, 40)

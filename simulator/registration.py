@@ -4,7 +4,9 @@ Lags: persons and employers are registered before their first placement; a place
 is granted (a few days to three weeks after `lks_start_date`); events days to weeks after they
 happen (a sick report sometimes late); an ending 0 to 60 days after its last working day. Every
 child is registered after its parent. Endings registered before the improved end-reason
-registration (2025-05-01) are `legacy`, their reason mostly `onbekend`.
+registration (2025-05-01) are `legacy`, their reason mostly `onbekend`: how often, per true
+class, is the scenario's (`registration.legacy_unknown_*`; equal shares, missing at random, by
+default).
 """
 
 from __future__ import annotations
@@ -19,10 +21,10 @@ from lks.simulator import dynamics
 from lks.simulator.dynamics import History
 from lks.simulator.end_reasons import true_reasons
 from lks.simulator.population import JOBCOACH_ORGS, Population, day
+from lks.simulator.scenarios import Scenario, load
 
 DAY = 86_400
 STRUCTURED_FROM = day(date(2025, 5, 1))
-LEGACY_UNKNOWN = 0.78
 STRUCTURED_UNKNOWN = 0.03
 JOBCOACH_ORG_NAMES = [*JOBCOACH_ORGS, "intern", None]
 
@@ -54,8 +56,10 @@ def _event_lag(rng: np.random.Generator, etype: np.ndarray) -> np.ndarray:
     return np.floor(np.clip(np.where(sick, sick_lag, lag), 0, 42)).astype(int)
 
 
-def register(rng: np.random.Generator, pop: Population, hist: History, as_of: date):
+def register(rng: np.random.Generator, pop: Population, hist: History, as_of: date,
+             scenario: Scenario | None = None):
     """Return (export tables as typed DataFrames, truth frames, per-placement extras)."""
+    reg = (scenario or load()).registration
     p, emp = pop.placements, pop.employers
     n, n_emp = len(p["start"]), len(emp["type_code"])
     as_of_end = (day(as_of) + 1) * DAY
@@ -101,7 +105,8 @@ def register(rng: np.random.Generator, pop: Population, hist: History, as_of: da
     end_reg = np.maximum((end_day[e] + np.floor(np.minimum(lag, 60))) * DAY + _tod(rng, len(e)),
                          placement_reg[e] + 60)
     legacy = end_reg < STRUCTURED_FROM * DAY
-    unknown = rng.random(len(e)) < np.where(legacy, LEGACY_UNKNOWN, STRUCTURED_UNKNOWN)
+    legacy_unknown = np.where(hist.end_class[e] == 1, reg.legacy_unknown_uitval, reg.legacy_unknown_neutral)
+    unknown = rng.random(len(e)) < np.where(legacy, legacy_unknown, STRUCTURED_UNKNOWN)
     reported = np.where(unknown, "onbekend", reason)
 
     ev = _events_with_recoveries(rng, hist, end_day, ended)

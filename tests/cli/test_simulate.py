@@ -18,3 +18,21 @@ def test_cli_refuses_an_unknown_scale(tmp_path):
     app.command()(simulate_cmd)
     result = CliRunner().invoke(app, ["--out", str(tmp_path), "--scale", "europe"])
     assert result.exit_code != 0
+
+
+def test_cli_simulates_a_named_scenario_and_records_it(tmp_path):
+    app = typer.Typer()
+    app.command()(simulate_cmd)
+    result = CliRunner().invoke(app, ["--out", str(tmp_path), "--seed", "3", "--as-of", "2019-06-30",
+                                      "--scenario", "young"])
+    assert result.exit_code == 0, result.output
+    assert "scenario young" in result.output
+    assert "name: young" in (tmp_path / "truth" / "scenario.yaml").read_text()
+
+
+def test_cli_refuses_an_unknown_scenario_and_names_the_known_ones(tmp_path):
+    app = typer.Typer()
+    app.command()(simulate_cmd)
+    result = CliRunner().invoke(app, ["--out", str(tmp_path), "--scenario", "mnar"])
+    assert result.exit_code != 0
+    assert "mnar-neutral" in result.output and not (tmp_path / "truth").exists()
