@@ -324,10 +324,12 @@ def test_drift_shifts_the_mix_of_new_placements(drift_worlds):
 # --- young ------------------------------------------------------------------------------------
 
 def test_young_has_no_placement_starting_before_its_history(tmp_path):
-    as_of = date(2021, 6, 30)
-    summary = simulate(tmp_path, seed=8, as_of=as_of, scenario=scenarios.load("young"))
+    young = scenarios.load("young")
+    as_of = date(2025, 9, 1)
+    summary = simulate(tmp_path, seed=8, as_of=as_of, scenario=young)
     starts = pd.to_datetime(pd.read_csv(tmp_path / "placements.csv")["start_date"])
-    first_allowed = pd.Timestamp(as_of) - pd.Timedelta(days=round(365.25 * 2))
+    first_allowed = pd.Timestamp(young.history.first_start)
+    assert first_allowed == pd.Timestamp(as_of) - pd.DateOffset(years=2)  # two years before the first training date
     assert summary["placements_rows"] > 100
     assert starts.min() >= first_allowed
     assert starts.min() < first_allowed + pd.Timedelta(days=31)
