@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -35,7 +36,7 @@ def simulate(
     faults: float = 0.0,
     fmt: str = "csv",
     progress: Callable[[str], None] | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """Simulate and write one export folder; return a summary of counts and timings."""
     if fmt not in export.FORMATS:
         raise ValueError(f"fmt must be one of {export.FORMATS}, but was {fmt!r}")
@@ -93,7 +94,7 @@ def simulate(
     fault_truth.to_csv(out / "truth" / "faults.csv", index=False)
     lap("truth")
 
-    summary = {f"{t}_rows": len(tables[t]) for t in TABLES}
+    summary: dict[str, Any] = {f"{t}_rows": len(tables[t]) for t in TABLES}
     summary.update(
         placements_simulated=len(pid),
         placements_active_as_of=int(len(tables["placements"]) - len(tables["endings"])),
