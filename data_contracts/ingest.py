@@ -10,9 +10,11 @@ the same key and registered_at as a stored one but other content is rejected
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
@@ -32,13 +34,15 @@ from lks.data_contracts.validate import REJECTED_COLUMNS, Parents, ValidatedExpo
 log = logging.getLogger(__name__)
 OUTCOMES = ("loaded", "corrected", "history", "unchanged")
 CHUNK = 20_000
+# Told (table, rows written) after each chunk, for a progress bar.
+Progress = Callable[[str, int], None]
 
 
 @dataclass
 class IngestReport:
     batch_id: int | None         # None when this exact export was ingested before
     already_ingested: int | None  # the earlier batch, when so
-    files: dict[str, dict]
+    files: dict[str, dict[str, Any]]
     counts: pd.DataFrame          # table x (rows, loaded, corrected, history, unchanged, rejected)
     rejected_by_rule: pd.DataFrame  # table, rule, rows
 
@@ -54,7 +58,7 @@ def store_parents(engine: sa.Engine) -> Parents:
     return Parents(persons=persons, employers=employers, placement_start=starts)
 
 
-def ingest(engine: sa.Engine, folder: Path, progress=None) -> IngestReport:
+def ingest(engine: sa.Engine, folder: Path, progress: Progress | None = None) -> IngestReport:
     """Validate `folder` against the contract and store it in one transaction.
 
     Raises `data_contracts.parse.FileRejected` (nothing stored) if a file cannot be read.
@@ -74,8 +78,9 @@ def ingest(engine: sa.Engine, folder: Path, progress=None) -> IngestReport:
         batch_id = conn.execute(sa.insert(batches).values(
             started_at=started, finished_at=started, source=str(Path(folder).resolve()),
             contract_version=CONTRACT_VERSION, export_checksum=checksum, files=export.files, counts={},
-        )).inserted_primary_key[0]
-        outcomes, conflicts = {}, []
+        ).returning(batches.c.batch_id)).scalar_one()
+        outcomes: dict[str, dict[str, int]] = {}
+        conflicts: list[pd.DataFrame] = []
         for table in TABLES:
             new, outcome, conflict = _classify(conn, table, export.tables[table], export.files[table]["file"])
             outcomes[table] = outcome
@@ -91,7 +96,9 @@ def ingest(engine: sa.Engine, folder: Path, progress=None) -> IngestReport:
     return IngestReport(batch_id, None, export.files, counts, export.rejected_counts())
 
 
-def _classify(conn, table: str, rows: pd.DataFrame, file: str):
+def _classify(
+    conn: sa.Connection, table: str, rows: pd.DataFrame, file: str
+) -> tuple[pd.DataFrame, dict[str, int], pd.DataFrame]:
     """Split valid rows into new versions (with their outcome) and conflicting ones."""
     key, t = PRIMARY_KEYS[table], VERSIONS[table]
     rows = rows.assign(row_hash=row_hashes(rows, table)) if len(rows) else rows.assign(row_hash=[])
@@ -121,7 +128,7 @@ def _classify(conn, table: str, rows: pd.DataFrame, file: str):
     return new, counts, rejected
 
 
-def _insert(conn, table: sa.Table, frame: pd.DataFrame, name: str, progress) -> None:
+def _insert(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame, name: str, progress: Progress | None) -> None:
     frame = frame.copy()
     for c, spec in columns(name).items():
         if spec["kind"] == "date":
@@ -132,7 +139,7 @@ def _insert(conn, table: sa.Table, frame: pd.DataFrame, name: str, progress) -> 
             progress(name, min(CHUNK, len(frame) - start))
 
 
-def _insert_rejected(conn, rejected: pd.DataFrame, batch_id: int) -> None:
+def _insert_rejected(conn: sa.Connection, rejected: pd.DataFrame, batch_id: int) -> None:
     if not len(rejected):
         return
     records = [
@@ -144,11 +151,11 @@ def _insert_rejected(conn, rejected: pd.DataFrame, batch_id: int) -> None:
         conn.execute(sa.insert(rejected_rows), records[start:start + CHUNK])
 
 
-def _plain(value):
+def _plain(value: object) -> object:
     return None if value is None or (not isinstance(value, (list, str)) and pd.isna(value)) else value
 
 
-def _counts(export: ValidatedExport, outcomes: dict[str, dict]) -> pd.DataFrame:
+def _counts(export: ValidatedExport, outcomes: dict[str, dict[str, int]]) -> pd.DataFrame:
     rejected = export.rejected.groupby("table").size() if len(export.rejected) else pd.Series(dtype=int)
     frame = pd.DataFrame(index=list(TABLES))
     frame["rows"] = [export.files[t]["rows"] for t in TABLES]

@@ -28,13 +28,16 @@ class FileRejected(Exception):
         self.file, self.rule, self.message = file, rule, message
 
 
+BadLine = tuple[int, str, list[str]]  # (line, message, fields)
+
+
 @dataclass(frozen=True)
 class RawFile:
     table: str
     path: Path
     sha256: str
     frame: pd.DataFrame   # every column as text ("" for null), plus `source_line`
-    bad_lines: list[tuple[int, str, list[str]]]  # (line, message, fields) with the wrong field count
+    bad_lines: list[BadLine]  # rows with the wrong field count
 
 
 def find_file(folder: Path, table: str) -> Path:
@@ -51,8 +54,9 @@ def read_raw(path: Path, table: str, expected: list[str]) -> RawFile:
     if not data:
         raise FileRejected(path.name, rules.EMPTY_FILE, "the file is empty (0 bytes)")
     digest = hashlib.sha256(data).hexdigest()
+    bad: list[BadLine] = []
     if path.suffix == ".parquet":
-        frame, bad = _read_parquet(data, path.name), []
+        frame = _read_parquet(data, path.name)
     else:
         frame, bad = _read_csv(data, path.name)
     _check_columns(list(frame.columns), expected, path.name)
@@ -74,7 +78,7 @@ def _check_columns(found: list[str], expected: list[str], name: str) -> None:
         raise FileRejected(name, rules.UNREADABLE, "a column name appears twice in the header")
 
 
-def _read_csv(data: bytes, name: str) -> tuple[pd.DataFrame, list]:
+def _read_csv(data: bytes, name: str) -> tuple[pd.DataFrame, list[BadLine]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
@@ -86,7 +90,9 @@ def _read_csv(data: bytes, name: str) -> tuple[pd.DataFrame, list]:
         raise FileRejected(name, rules.EMPTY_FILE, "the file has no header row") from None
     header = [h.strip() for h in header]
     width = len(header)
-    rows, lines, bad = [], [], []
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    bad: list[BadLine] = []
     first_line = reader.line_num + 1
     try:
         for fields in reader:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -28,7 +29,7 @@ class ReasonMapping:
         return self.reason_class[code]
 
 
-def parse_mapping(raw: dict) -> ReasonMapping:
+def parse_mapping(raw: dict[str, Any]) -> ReasonMapping:
     unknown_classes = set(raw["classes"]) - set(CLASSES)
     if unknown_classes:
         raise ValueError(f"unknown end-reason classes {sorted(unknown_classes)}; use {CLASSES}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
@@ -87,7 +88,7 @@ def row_hashes(frame: pd.DataFrame, table: str) -> pd.Series:
     return text.map(lambda s: hashlib.sha256(s.encode()).hexdigest())
 
 
-def export_checksum(files: dict[str, dict]) -> str:
+def export_checksum(files: dict[str, dict[str, Any]]) -> str:
     joined = "".join(f"{t}:{files[t]['sha256']}" for t in sorted(files))
     return hashlib.sha256(joined.encode()).hexdigest()
 
@@ -128,7 +129,7 @@ def _typed(frame: pd.DataFrame, table: str) -> pd.DataFrame:
     return frame
 
 
-def to_records(frame: pd.DataFrame) -> list[dict]:
+def to_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows as plain Python values for the driver (NaT/NA become None, Timestamps datetimes)."""
     out = {}
     for c in frame.columns:

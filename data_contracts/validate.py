@@ -7,8 +7,10 @@ child can be checked against the parents that are valid in this export or alread
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pandera.pandas as pa
@@ -38,7 +40,7 @@ class Parents:
 @dataclass
 class ValidatedExport:
     folder: Path
-    files: dict[str, dict]           # table -> {file, sha256, rows}
+    files: dict[str, dict[str, Any]]  # table -> {file, sha256, rows}
     tables: dict[str, pd.DataFrame]  # table -> valid typed rows, with `source_line`
     rejected: pd.DataFrame           # REJECTED_COLUMNS
 
@@ -50,7 +52,8 @@ def validate_export(folder: Path, parents: Parents | None = None) -> ValidatedEx
     """Read and validate all five files. Raises `FileRejected` if any file cannot be read."""
     parents = parents or Parents()
     raws = {t: read_raw(find_file(folder, t), t, list(columns(t))) for t in TABLES}
-    tables, rejected = {}, []
+    tables: dict[str, pd.DataFrame] = {}
+    rejected: list[pd.DataFrame] = []
     for table, raw in raws.items():
         typed, errors = _check_table(raw)
         _check_parents(table, typed, errors, tables, rejected, parents)
@@ -92,7 +95,7 @@ def _check_table(raw: RawFile) -> tuple[pd.DataFrame, pd.DataFrame]:
     return typed_frame, errors
 
 
-def _pandera_failures(table: str, frame: pd.DataFrame):
+def _pandera_failures(table: str, frame: pd.DataFrame) -> Iterator[tuple[int, str, str]]:
     schema = TABLES[table].to_schema()
     names = {c.error: c.name for c in schema.checks}  # dataframe checks report their error text
     try:
@@ -121,7 +124,14 @@ def _rule_of(check: str, dataframe_checks: dict[str, str]) -> str:
     return rules.TYPE
 
 
-def _check_parents(table, typed, errors, valid, rejected, parents: Parents) -> None:
+def _check_parents(
+    table: str,
+    typed: pd.DataFrame,
+    errors: pd.DataFrame,
+    valid: dict[str, pd.DataFrame],
+    rejected: list[pd.DataFrame],
+    parents: Parents,
+) -> None:
     """Foreign keys and cross-table date rules, against this export's valid rows and the store."""
 
     def mark(rows: pd.Series, rule: str, message: str) -> None:
@@ -149,7 +159,7 @@ def _check_parents(table, typed, errors, valid, rejected, parents: Parents) -> N
 
 def _rejected_keys(rejected: list[pd.DataFrame], table: str) -> set[str]:
     key = PRIMARY_KEYS[table]
-    keys = set()
+    keys: set[str] = set()
     for frame in rejected:
         if len(frame) and (frame["table"] == table).any():
             keys |= {r.get(key) for r in frame.loc[frame["table"] == table, "raw"]}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import lightgbm as lgb
 import numpy as np
@@ -12,7 +13,7 @@ from lks.models.base import check_int, check_nonnegative, check_positive
 
 
 def model_matrix(
-    frame: pd.DataFrame, columns: Sequence[str], categories: dict[str, list] | None = None
+    frame: pd.DataFrame, columns: Sequence[str], categories: dict[str, list[Any]] | None = None
 ) -> pd.DataFrame:
     """The columns LightGBM sees: categories stay pandas categoricals, everything else becomes float64 (NaN kept).
 
@@ -21,7 +22,7 @@ def model_matrix(
     categoricals, not free text.
     """
     categories = categories or {}
-    out = {}
+    out: dict[str, Any] = {}
     for name in columns:
         col = frame[name]
         if name in categories:
@@ -35,11 +36,11 @@ def model_matrix(
     return pd.DataFrame(out, index=frame.index)
 
 
-def categories_of(X: pd.DataFrame) -> dict[str, list]:
+def categories_of(X: pd.DataFrame) -> dict[str, list[Any]]:
     return {c: list(X[c].cat.categories) for c in X.columns if isinstance(X[c].dtype, pd.CategoricalDtype)}
 
 
-def booster_params(model) -> dict:
+def booster_params(model: Any) -> dict[str, Any]:
     """Checked, seeded LightGBM parameters from the settings every lks booster model shares."""
     check_int("n_estimators", model.n_estimators)
     check_positive("learning_rate", model.learning_rate, maximum=1.0)
@@ -70,6 +71,13 @@ def booster_params(model) -> dict:
     }
 
 
-def dataset(X: pd.DataFrame, label: np.ndarray, weight: np.ndarray, reference: lgb.Dataset | None = None):
+def dataset(
+    X: pd.DataFrame, label: np.ndarray, weight: np.ndarray, reference: lgb.Dataset | None = None
+) -> lgb.Dataset:
     return lgb.Dataset(X, label=label, weight=weight, categorical_feature="auto", reference=reference,
                        free_raw_data=True)
+
+
+def predict(booster: lgb.Booster, X: pd.DataFrame, raw_score: bool = False, pred_contrib: bool = False) -> np.ndarray:
+    """`Booster.predict` as a dense array: lks passes dense frames, so the sparse outputs it may type never occur."""
+    return np.asarray(booster.predict(X, raw_score=raw_score, pred_contrib=pred_contrib))

@@ -19,6 +19,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from numbers import Integral, Real
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -39,7 +40,7 @@ YEAR_WEEKS = 52
 NONE, UITVAL, NEUTRAL = 0, 1, 2
 
 
-class RiskModel(ABC, BaseEstimator):
+class RiskModel(ABC, BaseEstimator):  # type: ignore[misc]  # scikit-learn ships no type hints
     """fit(frame, features) -> self; predict_risks(X) -> DataFrame[risk_13w, risk_52w] indexed like X.
 
     ``explain(X, horizon)`` returns ``(contributions, base_value)`` with one contribution column per feature plus
@@ -66,23 +67,24 @@ class RiskModel(ABC, BaseEstimator):
 # --- validation helpers -------------------------------------------------------------------------------------------
 
 
-def check_int(name: str, value, minimum: int = 1) -> None:
+def check_int(name: str, value: Any, minimum: int = 1) -> None:
     if isinstance(value, bool) or not isinstance(value, Integral) or value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, but was {value!r}")
 
 
-def check_positive(name: str, value, maximum: float | None = None) -> None:
-    if isinstance(value, bool) or not isinstance(value, Real) or not value > 0 or (maximum and value > maximum):
+def check_positive(name: str, value: Any, maximum: float | None = None) -> None:
+    if isinstance(value, bool) or not isinstance(value, Real) or not float(value) > 0 or (
+            maximum and float(value) > maximum):
         bound = f" and <= {maximum}" if maximum else ""
         raise ValueError(f"{name} must be a number > 0{bound}, but was {value!r}")
 
 
-def check_nonnegative(name: str, value) -> None:
-    if isinstance(value, bool) or not isinstance(value, Real) or not value >= 0:
+def check_nonnegative(name: str, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, Real) or not float(value) >= 0:
         raise ValueError(f"{name} must be a number >= 0, but was {value!r}")
 
 
-def check_choice(name: str, value, choices: Sequence) -> None:
+def check_choice(name: str, value: Any, choices: Sequence[Any]) -> None:
     if value not in choices:
         raise ValueError(f"{name} must be one of {list(choices)!r}, but was {value!r}")
 

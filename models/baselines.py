@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -55,7 +56,7 @@ class TenureBaseline(RiskModel):
     Weeks nobody was at risk in get zero hazards. ``features`` is accepted for the shared interface and unused.
     """
 
-    def __init__(self):
+    def __init__(self) -> None:
         pass
 
     def fit(self, frame: pd.DataFrame, features: Sequence[str] = ()) -> TenureBaseline:
@@ -173,7 +174,7 @@ class LogisticBaseline(RiskModel):
         return risk_frame(risks["13w"], risks["52w"], X.index)
 
 
-def _dense(M) -> np.ndarray:
+def _dense(M: Any) -> np.ndarray:  # a scipy sparse matrix or an array
     return M.toarray() if hasattr(M, "toarray") else np.asarray(M, dtype=float)
 
 

@@ -10,6 +10,7 @@ tenure week, from the competing-risk survival model.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -26,7 +27,7 @@ class ServingBundle:
     explainer: RiskModel      # explains them (the uncalibrated model under a calibration wrapper)
     curve_model: HazardModel  # gives the risk curve over the rest of the first year
     features: list[str]
-    metadata: dict = field(default_factory=dict)
+    metadata: dict[str, Any] = field(default_factory=dict)
 
     def risks(self, X: pd.DataFrame) -> pd.DataFrame:
         out = self.model.predict_risks(X)

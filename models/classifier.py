@@ -9,6 +9,7 @@ that many trees, so the latest weeks are not thrown away.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import lightgbm as lgb
 import numpy as np
@@ -92,7 +93,7 @@ class LGBMRiskClassifier(RiskModel):
         self.random_state = random_state
         self.n_jobs = n_jobs
 
-    def _params(self) -> dict:
+    def _params(self) -> dict[str, Any]:
         if self.validation_weeks is not None:
             check_int("validation_weeks", self.validation_weeks)
         check_int("early_stopping_rounds", self.early_stopping_rounds)
@@ -124,7 +125,7 @@ class LGBMRiskClassifier(RiskModel):
             self.boosters_[horizon] = lgb.train(self._params(), _lgbm.dataset(Xh, y, wh), num_boost_round=n_trees)
         return self
 
-    def _early_stop(self, X, y, weight, later) -> int:
+    def _early_stop(self, X: pd.DataFrame, y: np.ndarray, weight: np.ndarray, later: np.ndarray) -> int:
         train = _lgbm.dataset(X[~later], y[~later], weight[~later])
         valid = _lgbm.dataset(X[later], y[later], weight[later], reference=train)
         booster = lgb.train(
@@ -141,17 +142,17 @@ class LGBMRiskClassifier(RiskModel):
         """The booster's log-odds of uitval within the horizon."""
         check_is_fitted(self, "boosters_")
         check_horizon(horizon)
-        return self.boosters_[horizon].predict(self._matrix(X), raw_score=True)
+        return _lgbm.predict(self.boosters_[horizon], self._matrix(X), raw_score=True)
 
     def predict_risks(self, X: pd.DataFrame) -> pd.DataFrame:
         check_is_fitted(self, "boosters_")
         M = self._matrix(X)
-        risks = {h: self.boosters_[h].predict(M) for h in HORIZON_WEEKS}
+        risks = {h: _lgbm.predict(self.boosters_[h], M) for h in HORIZON_WEEKS}
         return risk_frame(risks["13w"], risks["52w"], X.index)
 
     def explain(self, X: pd.DataFrame, horizon: str = "52w") -> tuple[pd.DataFrame, float]:
         check_is_fitted(self, "boosters_")
         check_horizon(horizon)
-        contrib = self.boosters_[horizon].predict(self._matrix(X), pred_contrib=True)
+        contrib = _lgbm.predict(self.boosters_[horizon], self._matrix(X), pred_contrib=True)
         contributions = pd.DataFrame(contrib[:, :-1], index=X.index, columns=self.columns_)
         return contributions, float(contrib[0, -1])

@@ -7,17 +7,22 @@ predict(features, params={"output": "curves"}) -> `ServingBundle.curves` (risk c
 
 from __future__ import annotations
 
+from typing import Any
+
 import cloudpickle
 import mlflow
 import pandas as pd
+from mlflow.pyfunc import PythonModel, PythonModelContext
 
 
-class LksModel(mlflow.pyfunc.PythonModel):
-    def load_context(self, context) -> None:
+class LksModel(PythonModel):
+    def load_context(self, context: PythonModelContext) -> None:
         with open(context.artifacts["bundle"], "rb") as fh:
             self.bundle = cloudpickle.load(fh)
 
-    def predict(self, context, model_input: pd.DataFrame, params: dict | None = None) -> pd.DataFrame:
+    def predict(
+        self, context: PythonModelContext | None, model_input: pd.DataFrame, params: dict[str, Any] | None = None
+    ) -> pd.DataFrame:
         output = (params or {}).get("output", "risks")
         if output == "curves":
             return self.bundle.curves(model_input)

@@ -20,7 +20,7 @@ against 0.392), so the blend keeps this one.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import lightgbm as lgb
 import numpy as np
@@ -170,10 +170,12 @@ class LGBMCompetingRisk(HazardModel):
         return M
 
     def _hazards(self, X: pd.DataFrame, weeks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        proba = self.booster_.predict(self._matrix(X, weeks))
+        proba = _lgbm.predict(self.booster_, self._matrix(X, weeks))
         return proba[:, UITVAL], proba[:, NEUTRAL]
 
-    def _per_row_mean(self, X: pd.DataFrame, horizon: str, values) -> np.ndarray:
+    def _per_row_mean(
+        self, X: pd.DataFrame, horizon: str, values: Callable[[pd.DataFrame], np.ndarray]
+    ) -> np.ndarray:
         """Mean of ``values(rows of one week each)`` over each row's horizon weeks, computed in chunks."""
         self._check_X(X)
         check_horizon(horizon)
@@ -197,8 +199,8 @@ class LGBMCompetingRisk(HazardModel):
         of the uitval-versus-none log-odds, raw_u(w) - raw_none(w)."""
         check_is_fitted(self, "booster_")
 
-        def diff(M):
-            raw = self.booster_.predict(M, raw_score=True)
+        def diff(M: pd.DataFrame) -> np.ndarray:
+            raw = _lgbm.predict(self.booster_, M, raw_score=True)
             return (raw[:, UITVAL] - raw[:, NONE])[:, None]
 
         return self._per_row_mean(X, horizon, diff)[:, 0]
@@ -207,8 +209,8 @@ class LGBMCompetingRisk(HazardModel):
         check_is_fitted(self, "booster_")
         width = len(self.columns_) + 1
 
-        def diff(M):
-            contrib = self.booster_.predict(M, pred_contrib=True)
+        def diff(M: pd.DataFrame) -> np.ndarray:
+            contrib = _lgbm.predict(self.booster_, M, pred_contrib=True)
             return contrib[:, UITVAL * width:(UITVAL + 1) * width] - contrib[:, NONE * width:(NONE + 1) * width]
 
         mean = self._per_row_mean(X, horizon, diff)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -87,4 +88,6 @@ def install(app: FastAPI) -> None:
         return error_response(500, "internal server error")
 
 
-RESPONSES = {status: {"model": ErrorResponse, "description": CODES[status]} for status in (401, 403, 404, 422, 500)}
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorResponse, "description": CODES[status]} for status in (401, 403, 404, 422, 500)
+}

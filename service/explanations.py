@@ -12,7 +12,7 @@ acted on.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -258,7 +258,7 @@ def factor_of(feature: str) -> str:
     return next((factor for prefix, factor in _PREFIXES if feature.startswith(prefix)), OTHER)
 
 
-def actionable(factor: str, features: list[str] | tuple[str, ...]) -> bool:
+def actionable(factor: str, features: Sequence[str]) -> bool:
     return _actionable(factor, tuple(features))
 
 
@@ -274,7 +274,7 @@ def factor_contributions(contributions: pd.DataFrame) -> pd.DataFrame:
     return contributions.T.groupby(contributions.columns.map(factor_of)).sum().T
 
 
-def explain_row(values: dict, factor_row: pd.Series, features: list[str], base_value: float, raw: float) -> dict:
+def explain_row(values: dict, factor_row: pd.Series, features: Sequence[str], base_value: float, raw: float) -> dict:
     """One placement's explanation: top factors both ways, sentences, and suggested interventions."""
     def describe(key: str, contribution: float) -> dict:
         factor = BY_KEY.get(key)

@@ -20,8 +20,8 @@ class Settings(BaseSettings):
     model_refresh_seconds: float = 30.0  # how often the service checks whether the champion alias moved
     # A page session (service.sessions) ends this long after login, or after this long without a request.
     # page sessions: at most a day, and idle at most a working day (a forgotten browser must not stay in)
-    session_hours: float = Field(8.0, gt=0, le=24, allow_inf_nan=False)  # LKS_SESSION_HOURS: a working day
-    session_idle_minutes: float = Field(30.0, gt=0, le=480, allow_inf_nan=False)  # LKS_SESSION_IDLE_MINUTES
+    session_hours: float = Field(default=8.0, gt=0, le=24, allow_inf_nan=False)  # LKS_SESSION_HOURS: a working day
+    session_idle_minutes: float = Field(default=30.0, gt=0, le=480, allow_inf_nan=False)  # LKS_SESSION_IDLE_MINUTES
     # LKS_DPIA_REFERENCE: the DPIA that allows special columns (health) as model inputs. Unset or empty:
     # none, the default. Training records it; the service refuses a model trained under another one.
     dpia_reference: str | None = None

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -37,7 +38,7 @@ def simulate(
     fmt: str = "csv",
     progress: Callable[[str], None] | None = None,
     scenario: scenarios.Scenario | str | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """Simulate and write one export folder; return a summary of counts and timings.
     `scenario` (default: `scenarios.load("default")`, today's assumptions) sets what differs
     between simulated municipalities; a name is loaded from the shipped scenarios."""
@@ -99,7 +100,7 @@ def simulate(
     (out / "truth" / "scenario.yaml").write_text(scenario.to_yaml(), encoding="utf-8")
     lap("truth")
 
-    summary: dict = {"scenario": scenario.name}
+    summary: dict[str, Any] = {"scenario": scenario.name}
     summary.update({f"{t}_rows": len(tables[t]) for t in TABLES})
     summary.update(
         placements_simulated=len(pid),

@@ -93,7 +93,7 @@ def _start_days(rng: np.random.Generator, factor: int, as_of: date, first_day: i
 
 def _year_weight(year: int) -> float:
     days = np.arange(day(date(year, 1, 1)), day(date(year, 12, 31)) + 1)
-    month = np.array([date.fromordinal(EPOCH.toordinal() + d).month for d in days]) - 1
+    month = np.array([date.fromordinal(EPOCH.toordinal() + int(d)).month for d in days]) - 1
     w = MONTH_WEIGHT[month] * np.where((days + 3) % 7 < 5, 1.0, 0.0)
     w[(days + 3) % 7 == 0] *= 2.5
     return float(w.sum())
@@ -170,14 +170,14 @@ def build(rng: np.random.Generator, scale: str, as_of: date, scenario: Scenario 
     p["gender"] = _choice(rng, codes.GENDER, [55, 43, 1, 1], n)
     p["migration_background"] = _choice(rng, codes.MIGRATION_BACKGROUND, [44, 10, 41, 5], n)
     lang = np.empty(n, dtype=object)
-    for mig, w in LANGUAGE_BY_MIGRATION.items():
+    for mig, weights in LANGUAGE_BY_MIGRATION.items():
         rows = p["migration_background"] == mig
-        lang[rows] = _choice(rng, codes.DUTCH_LANGUAGE_LEVEL, w, int(rows.sum()))
+        lang[rows] = _choice(rng, codes.DUTCH_LANGUAGE_LEVEL, weights, int(rows.sum()))
     p["dutch_language_level"] = lang.astype(str)
     edu = np.empty(n, int)
-    for level, w in EDUCATION_BY_LANGUAGE.items():
+    for level, weights in EDUCATION_BY_LANGUAGE.items():
         rows = p["dutch_language_level"] == level
-        edu[rows] = _choice(rng, np.arange(len(codes.EDUCATION_LEVEL)), w, int(rows.sum()))
+        edu[rows] = _choice(rng, np.arange(len(codes.EDUCATION_LEVEL)), weights, int(rows.sum()))
     p["education_rank"] = np.where(edu == 8, 2, edu)              # onbekend ranks as vmbo
     p["education_level"] = np.asarray(codes.EDUCATION_LEVEL)[edu]
     p["district"] = _choice(rng, codes.DISTRICTS, DISTRICT_WEIGHT, n)

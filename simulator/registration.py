@@ -179,8 +179,9 @@ def register(rng: np.random.Generator, pop: Population, hist: History, as_of: da
 
 def _events_with_recoveries(rng, hist: History, end_day, ended) -> dict[str, np.ndarray]:
     ev = dict(hist.events)
-    ev["text"] = np.where(ev["text"] >= 0, np.asarray(dynamics.TEXTS + [""], dtype=object)[ev["text"]],
-                          None)
+    text = np.asarray(dynamics.TEXTS + [""], dtype=object)[ev["text"]]
+    text[ev["text"] < 0] = None
+    ev["text"] = text
     ext = ev["type"] == dynamics.EV["contract_extension"]
     ev["text"][ext] = np.datetime_as_string(_dates(ev["value_num"][ext].astype(int)))
     ev["value_num"] = np.where(ext, np.nan, ev["value_num"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import pandera.pandas as pa
 
 from lks.data_contracts.schemas.employers import Employers
@@ -36,9 +38,16 @@ FOREIGN_KEYS = {
 }
 
 
-def columns(table: str) -> dict[str, dict]:
-    """Column name -> {'role', 'kind', 'nullable'} for one table, in contract order."""
+class ColumnSpec(TypedDict):
+    role: str      # see `roles`: key, protected, special, routing, label, feature, time, ...
+    kind: str      # the text format: str, int, float, bool, date, timestamp
+    nullable: bool
+
+
+def columns(table: str) -> dict[str, ColumnSpec]:
+    """Column name -> its role, kind and nullability for one table, in contract order."""
     schema = TABLES[table].to_schema()
     return {
-        name: {**col.metadata, "nullable": col.nullable} for name, col in schema.columns.items()
+        name: ColumnSpec(role=col.metadata["role"], kind=col.metadata["kind"], nullable=col.nullable)
+        for name, col in schema.columns.items()
     }

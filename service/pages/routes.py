@@ -12,6 +12,7 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, FastAPI, Form, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.routing import Route
 
 from lks.service.auth import Identity
 from lks.service.deps import SESSION_COOKIE, NowDep, ServicesDep
@@ -199,12 +200,12 @@ def install(app: FastAPI) -> None:
     and a Dutch page for an invalid request to a page (the API's handler, installed first, keeps the rest)."""
     app.include_router(router)
     api_invalid_request = app.exception_handlers[RequestValidationError]
-    page_paths = {route.path for route in router.routes}
+    page_paths = {route.path for route in router.routes if isinstance(route, Route)}
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError):
         if getattr(request.scope.get("route"), "path", None) not in page_paths:
-            return await api_invalid_request(request, exc)
+            return await api_invalid_request(request, exc)  # type: ignore[misc]  # errors.install's is async
         return _notice(request, None, 400, "Ongeldige aanvraag", [
             "Deze pagina bestaat niet in deze vorm. Ga terug en probeer het opnieuw.",
         ], (("/", "Naar het begin"),))

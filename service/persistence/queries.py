@@ -107,12 +107,14 @@ def risk_list_page(engine: sa.Engine, identity: Identity, as_of: date | None = N
     return Page(current, previous, total, items)
 
 
-def filter_options(engine: sa.Engine, identity: Identity, as_of: date | None = None) -> dict:
+def filter_options(engine: sa.Engine, identity: Identity, as_of: date | None = None) -> dict[str, list[str]]:
     """The teams and districts of the placements on the week's list that the identity may see."""
+    out: dict[str, list[str]] = {"teams": [], "districts": []}
     with engine.connect() as conn:
         current = find_list(conn, as_of)
-        out = {"teams": [], "districts": []}
-        for col, key in (("team", "teams"), ("district", "districts")) if current else ():
+        if current is None:
+            return out
+        for col, key in (("team", "teams"), ("district", "districts")):
             query = scope(sa.select(risk_scores.c[col]).distinct().where(
                 risk_scores.c.list_id == current["list_id"], risk_scores.c[col].is_not(None)), identity)
             out[key] = list(conn.execute(query.order_by(risk_scores.c[col])).scalars())
@@ -166,15 +168,14 @@ def record_action(engine: sa.Engine, identity: Identity, placement_id: str, kind
         raise InvalidAction(f"a reason holds at most {MAX_REASON} characters and a note at most {MAX_NOTE}")
     with engine.begin() as conn:
         current = find_list(conn)
-        row = None if current is None else conn.execute(scope(sa.select(risk_scores.c.placement_id).where(
-            risk_scores.c.list_id == current["list_id"], risk_scores.c.placement_id == placement_id),
-            identity)).first()
-        if row is None:
+        if current is None or conn.execute(scope(sa.select(risk_scores.c.placement_id).where(
+                risk_scores.c.list_id == current["list_id"], risk_scores.c.placement_id == placement_id),
+                identity)).first() is None:
             raise NotFound(f"placement {placement_id} not found")
         values = {"placement_id": placement_id, "recorded_by": identity.name, "at": now(), "kind": kind,
                   "intervention": intervention if kind == "intervention" else None,
                   "reason": reason if kind == "no_action" else None, "note": note, "list_id": current["list_id"]}
-        action_id = conn.execute(actions.insert().values(**values)).inserted_primary_key[0]
+        action_id = conn.execute(actions.insert().values(**values).returning(actions.c.action_id)).scalar_one()
     return {"action_id": action_id, **{k: v for k, v in values.items() if k != "list_id"}}
 
 

@@ -68,7 +68,7 @@ def routing(hist: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 
 def jsonable_row(row: dict) -> dict:
-    out = {}
+    out: dict = {}
     for k, v in row.items():
         if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
             out[k] = None
@@ -104,7 +104,7 @@ def score_week(engine: sa.Engine, champion: Champion, as_of: date, now=datetime.
     with engine.begin() as conn:
         list_id = conn.execute(risk_lists.insert().values(
             as_of=as_of, model_version=champion.version, input_hash=digest, created_at=now(),
-            n_placements=len(rows))).inserted_primary_key[0]
+            n_placements=len(rows)).returning(risk_lists.c.list_id)).scalar_one()
         if rows:
             conn.execute(risk_scores.insert(), [{**r, "list_id": list_id} for r in rows])
     log.info("stored list %s: %d placements as of %s, model %s", list_id, len(rows), as_of, champion.version)

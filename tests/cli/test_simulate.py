@@ -1,9 +1,11 @@
+import pytest
 import typer
 from typer.testing import CliRunner
 
 from lks.cli.simulate import simulate_cmd
 
 
+@pytest.mark.slow
 def test_cli_writes_the_export_and_prints_a_summary(tmp_path):
     app = typer.Typer()
     app.command()(simulate_cmd)

@@ -2,11 +2,14 @@
 exactly the injected bad rows, through the command line and the store."""
 
 import pandas as pd
+import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from lks.cli import app
 from lks.data_contracts.store import VERSIONS, make_engine, rejected_rows
+
+pytestmark = pytest.mark.slow  # end to end: the simulator at full scale and `lks train`
 
 
 def test_simulate_with_faults_then_ingest(tmp_path, monkeypatch):

@@ -18,6 +18,8 @@ from lks.service.champion.types import Champion
 from lks.training.tracking import MODEL_NAME
 from tests.service.fakes import FixedSource
 
+pytestmark = pytest.mark.slow  # end to end: the simulator at full scale and `lks train`
+
 LOAD = """
 import sys, mlflow, pandas as pd
 from pathlib import Path

@@ -1,5 +1,6 @@
 import numpy as np
 import pandas as pd
+import pytest
 
 from lks.features.catalog import catalog
 from lks.models.bundle import additivity_gap, contributions_of
@@ -13,6 +14,7 @@ def test_every_catalog_feature_belongs_to_a_named_factor():
     assert {factor_of(f.name) for f in every} <= set(BY_KEY)
 
 
+@pytest.mark.slow
 def test_factors_plus_base_value_add_up_to_the_raw_score(base, bundle):
     X = features_frame(base)
     risks = bundle.risks(X)

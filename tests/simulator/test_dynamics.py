@@ -2,8 +2,11 @@
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from tests.simulator.conftest import AS_OF
+
+pytestmark = pytest.mark.slow  # the default (Rotterdam-scale) simulation, run once per session
 
 END_OF_DAY = pd.Timestamp(AS_OF)
 

@@ -8,17 +8,20 @@ from lks.simulator import simulate
 from tests.simulator.conftest import TABLES as FILES
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("table", FILES)
 def test_columns_match_the_contract(sim_dir, table):
     header = pd.read_csv(sim_dir[0] / f"{table}.csv", nrows=0).columns.tolist()
     assert header == list(columns(table))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("table", FILES)
 def test_every_row_passes_the_schema(export, table):
     TABLES[table].validate(export[table], lazy=True)
 
 
+@pytest.mark.slow
 def test_text_formats(sim_dir):
     text = (sim_dir[0] / "placements.csv").read_text(encoding="utf-8").splitlines()
     row = dict(zip(text[0].split(","), text[1].split(","), strict=True))
@@ -28,6 +31,7 @@ def test_text_formats(sim_dir):
     assert (events["value_num"] == "").any() and not events["value_num"].str.contains("nan").any()
 
 
+@pytest.mark.slow
 def test_truth_files(sim_dir, truth):
     assert list(truth["hazards"].columns) == ["placement_id", "week", "hazard_uitval", "hazard_neutral"]
     assert truth["hazards"]["week"].between(0, 155).all()
@@ -44,6 +48,7 @@ def _digest(folder) -> str:
     return h.hexdigest()
 
 
+@pytest.mark.slow
 def test_same_seed_same_output(sim_dir, tmp_path):
     simulate(tmp_path / "again")
     assert _digest(tmp_path / "again") == _digest(sim_dir[0])
@@ -51,6 +56,7 @@ def test_same_seed_same_output(sim_dir, tmp_path):
     assert _digest(tmp_path / "other") != _digest(sim_dir[0])
 
 
+@pytest.mark.slow
 def test_parquet_holds_the_same_rows(sim_dir, export, tmp_path):
     simulate(tmp_path / "pq", fmt="parquet")
     for table in FILES:

@@ -5,6 +5,8 @@ from lks.data_contracts import rules
 from lks.simulator.faults import KINDS
 from tests.simulator.conftest import TABLES
 
+pytestmark = pytest.mark.slow  # the default (Rotterdam-scale) simulation, run once per session
+
 validate = pytest.importorskip("lks.data_contracts.validate")
 
 

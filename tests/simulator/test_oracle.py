@@ -1,5 +1,6 @@
 import numpy as np
 import pandas as pd
+import pytest
 from sklearn.metrics import roc_auc_score
 
 from lks.simulator import model
@@ -45,6 +46,7 @@ def test_forward_recursion_matches_monte_carlo():
         assert abs(p13[0] - mc13) < 0.005 and abs(p52[0] - mc52) < 0.006, (p13, mc13, p52, mc52)
 
 
+@pytest.mark.slow
 def test_oracle_is_calibrated_and_discriminates(truth):
     risk = truth["risk"]
     ends = truth["endings"].set_index("placement_id")

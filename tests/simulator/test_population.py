@@ -1,6 +1,9 @@
 import pandas as pd
+import pytest
 
 from tests.simulator.conftest import AS_OF
+
+pytestmark = pytest.mark.slow  # the default (Rotterdam-scale) simulation, run once per session
 
 
 def test_starts_first_half_2025_between_300_and_400(export):

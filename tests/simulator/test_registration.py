@@ -1,6 +1,9 @@
 import pandas as pd
+import pytest
 
 from tests.simulator.conftest import AS_OF
+
+pytestmark = pytest.mark.slow  # the default (Rotterdam-scale) simulation, run once per session
 
 STRUCTURED_FROM = pd.Timestamp("2025-05-01")
 

@@ -44,6 +44,7 @@ def simulated(tmp_path_factory):
     return validate_export(out).tables
 
 
+@pytest.mark.slow
 def test_no_model_sees_a_row_usable_only_after_its_training_date(simulated):
     known = prepare(simulated)
     as_of = date(2026, 11, 22)

@@ -1,6 +1,9 @@
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.service.conftest import auth
+
+pytestmark = pytest.mark.slow  # the real champion (real_champion.py): full-scale simulation, ingest, fitted models
 
 
 def shape(r):

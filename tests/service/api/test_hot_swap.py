@@ -2,6 +2,7 @@
 
 import threading
 
+import pytest
 from fastapi.testclient import TestClient
 from mlflow.tracking import MlflowClient
 
@@ -13,6 +14,8 @@ from lks.service.settings import Settings
 from lks.training.tracking import CHAMPION, MODEL_NAME
 from tests.service.conftest import auth
 from tests.service.real_champion import AS_OF, new_home, register
+
+pytestmark = pytest.mark.slow  # the real champion (real_champion.py): full-scale simulation, ingest, fitted models
 
 
 def test_moving_the_alias_swaps_the_model_while_requests_keep_working(base, setup, tmp_path, monkeypatch):

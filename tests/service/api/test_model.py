@@ -1,5 +1,9 @@
+import pytest
+
 from tests.service.conftest import auth
 from tests.service.real_champion import features_frame
+
+pytestmark = pytest.mark.slow  # the real champion (real_champion.py): full-scale simulation, ingest, fitted models
 
 
 def payload(base):

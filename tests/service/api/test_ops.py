@@ -1,5 +1,6 @@
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from lks.service.app import create_app
@@ -16,6 +17,7 @@ class NoChampion:
         return None
 
 
+@pytest.mark.slow
 def test_health_ready_and_metrics(client):
     assert client.get("/health").json() == {"status": "ok"}
     ready = client.get("/ready").json()
@@ -37,6 +39,7 @@ def test_not_ready_without_a_champion(tmp_path: Path):
         assert client.get("/api/v1/model", headers=auth(token)).status_code == 503
 
 
+@pytest.mark.slow
 def test_me_and_users(client, setup):
     me = client.get("/api/v1/me", headers=auth(setup.tokens["jobcoach"])).json()
     assert me["role"] == "jobcoach" and me["jobcoach_id"]

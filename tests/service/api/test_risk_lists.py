@@ -1,7 +1,11 @@
+import pytest
+
 from lks.service.persistence.audit import AuditLog
 from lks.service.persistence.tables import make_service_engine
 from tests.service.conftest import auth
 from tests.service.real_champion import AS_OF, PREVIOUS
+
+pytestmark = pytest.mark.slow  # the real champion (real_champion.py): full-scale simulation, ingest, fitted models
 
 URL = "/api/v1/risk-lists/current"
 

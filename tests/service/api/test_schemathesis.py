@@ -1,11 +1,14 @@
 """Property-based run against the service's own OpenAPI document (in-process ASGI): no server error,
 whatever the input, for every role that can call the API's data endpoints."""
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 
 from tests.service.conftest import auth
+
+pytestmark = pytest.mark.slow  # the real champion (real_champion.py): full-scale simulation, ingest, fitted models
 
 EXAMPLES = 15
 

@@ -23,6 +23,7 @@ def main_of(html: str) -> str:
     return html.split('<main id="inhoud">')[1].split("</main>")[0]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("role", ROLES)
 def test_every_role_reads_the_model_card_in_dutch_with_the_models_own_numbers(role, as_role, client, tokens, setup):
     model = client.get("/api/v1/model", headers=auth(tokens["data_scientist"])).json()
@@ -49,6 +50,7 @@ def test_every_role_reads_the_model_card_in_dutch_with_the_models_own_numbers(ro
     assert "/plaatsing/" not in r.text
 
 
+@pytest.mark.slow
 def test_the_model_card_needs_a_session_and_is_linked_from_the_pages(client, as_role, setup):
     anonymous = TestClient(client.app, follow_redirects=False)
     r = anonymous.get("/modelkaart")

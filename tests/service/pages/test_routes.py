@@ -1,5 +1,6 @@
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 
 from lks.service.pages.render import datum
@@ -7,6 +8,8 @@ from lks.service.persistence.audit import AuditLog
 from tests.service.conftest import auth
 from tests.service.pages.conftest import USERS, csrf_of
 from tests.service.real_champion import AS_OF
+
+pytestmark = pytest.mark.slow  # the real champion (real_champion.py): full-scale simulation, ingest, fitted models
 
 DETAIL, LIST, ACTION = "GET /plaatsing/{placement_id}", "GET /lijst", "POST /plaatsing/{placement_id}/acties"
 

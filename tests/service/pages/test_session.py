@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 
 from lks.service.deps import SESSION_COOKIE
@@ -7,6 +8,8 @@ from lks.service.pages.session import LOGIN_COOKIE, csrf_token
 from lks.service.persistence.audit import AuditLog
 from lks.service.persistence.tokens import TokenStore
 from tests.service.pages.conftest import csrf_of, login
+
+pytestmark = pytest.mark.slow  # the real champion (real_champion.py): full-scale simulation, ingest, fitted models
 
 EXPIRED = "Uw sessie is verlopen. Log opnieuw in."
 

@@ -20,6 +20,8 @@ from tests.service import fakes
 from tests.service.fakes import REFERENCE, FixedSource
 from tests.service.real_champion import AS_OF, PREVIOUS, new_home
 
+pytestmark = pytest.mark.slow  # the real champion (real_champion.py): full-scale simulation, ingest, fitted models
+
 
 def engine_of(setup):
     return make_service_engine(setup.settings.db_url)
