@@ -117,7 +117,7 @@ def plain_and_practice(engine, train_as_of: date, dates: list[date], unknown_rea
     landmark, _ = final_frames(known, weekly, train_as_of, unknown_reasons)
     inputs = [c for c in PLAIN if c != "tenure_weeks"]
     plain = LogisticBaseline(C=1.0).fit(landmark, inputs)
-    practice = CurrentPracticeRule(SICK_4W, ZORGELIJK_4W).fit(landmark, [*inputs, ZORGELIJK_4W])
+    practice = CurrentPracticeRule(SICK_4W, ZORGELIJK_4W).fit(landmark, [SICK_4W, ZORGELIJK_4W])
     out = []
     for day in dates:
         rows = add_rule_signals(weekly_features(prepare(history(engine, day)), pd.DatetimeIndex([day])))
