@@ -6,7 +6,7 @@ export LKS_HOME ?= $(CURDIR)/var
 DEMO_EXPORT := $(LKS_HOME)/exports/demo-2026-11-22
 PACKAGES := data_contracts features models training service simulator cli
 
-.PHONY: demo test test-fast lint typecheck bench clean
+.PHONY: demo test test-fast lint typecheck bench clean lock
 
 # The browser test drives Debian's chromium (never a downloaded browser). A file target: nothing runs
 # when it is there already; sudo only when not root.
@@ -23,11 +23,27 @@ FILES_HASH := $(shell find $(PACKAGES) -type f \( -name '*.py' -o -name '*.yaml'
 	2>/dev/null | sort | cksum | cut -d' ' -f1)
 INSTALLED := $(VENV)/.installed-$(FILES_HASH)
 
-$(VENV)/.deps: pyproject.toml
+# Dependencies come from the lock (exact versions with their hashes), never from a fresh resolution:
+# requirements/dev.lock is everything `make` installs, requirements/runtime.lock the image's subset at the
+# same versions. After changing a dependency in pyproject.toml, `make lock` writes both again (uv, PyPI);
+# tests/test_requirements.py fails while pyproject.toml and the locks disagree.
+DEV_LOCK := requirements/dev.lock
+RUNTIME_LOCK := requirements/runtime.lock
+UV_COMPILE := $(BIN)/uv pip compile pyproject.toml --generate-hashes --python-version 3.11 --quiet \
+	--custom-compile-command "make lock"
+
+$(VENV)/.deps: pyproject.toml $(DEV_LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]' --config-settings editable_mode=strict
+	$(BIN)/pip install --quiet --require-hashes -r $(DEV_LOCK)
+	$(BIN)/pip install --quiet --no-deps -e . --config-settings editable_mode=strict
 	touch $@
+
+# Keeps the versions already locked where pyproject.toml still allows them; `make lock UPGRADE=--upgrade`
+# moves everything to the newest allowed.
+lock: $(VENV)/.deps
+	$(UV_COMPILE) $(UPGRADE) --extra dev --extra test -o $(DEV_LOCK)
+	$(UV_COMPILE) --constraint $(DEV_LOCK) -o $(RUNTIME_LOCK)
 
 $(INSTALLED): $(VENV)/.deps
 	rm -rf build/__editable__.*
