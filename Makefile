@@ -60,10 +60,12 @@ demo: $(INSTALLED)
 	$(BIN)/lks score --as-of 2026-11-22
 	$(BIN)/python -m lks.cli.demo
 
-# Static checks: style and the layer rules (import-linter, .importlinter); `typecheck` runs mypy (pyproject.toml).
+# Static checks: style, the layer rules (import-linter, .importlinter) and the Dockerfile (hadolint);
+# `typecheck` runs mypy (pyproject.toml).
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/hadolint Dockerfile
 
 typecheck: $(INSTALLED)
 	$(BIN)/mypy
