@@ -16,6 +16,14 @@ $(CHROMIUM):
 	SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	$$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
 
+# The tests against a real PostgreSQL (tests/servers.py starts a throwaway cluster) use Debian's
+# `postgresql`: installed when no initdb is there, sudo only when not root.
+POSTGRES := $(firstword $(wildcard /usr/lib/postgresql/*/bin/initdb) /usr/lib/postgresql/initdb)
+
+$(POSTGRES):
+	SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	$$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql
+
 # `lks` is installed editable in strict mode (a link tree under build/, see pyproject.toml), which shows a
 # new module only after a reinstall: the stamp carries a hash of the package files, so adding or removing
 # one reinstalls (without dependencies, seconds), while editing one does not.
@@ -70,8 +78,9 @@ lint: $(INSTALLED)
 typecheck: $(INSTALLED)
 	$(BIN)/mypy
 
-test: lint $(CHROMIUM)
-	$(BIN)/pytest -q -n 2
+# LKS_TEST_SERVERS=required: the PostgreSQL and MLflow server tests fail, rather than skip, without their binaries.
+test: lint $(CHROMIUM) $(POSTGRES)
+	LKS_TEST_SERVERS=required $(BIN)/pytest -q -n 2
 
 # Everything but the tests marked slow (the simulator at full scale, end-to-end training): under two minutes.
 test-fast: lint
