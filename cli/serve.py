@@ -22,18 +22,19 @@ def serve(
 ) -> None:
     import uvicorn
 
-    proxy = {"proxy_headers": True, "forwarded_allow_ips": forwarded_allow_ips, "root_path": root_path}
     if workers == 1:
         from lks.service.app import create_app
         from lks.service.settings import get_settings
 
-        uvicorn.run(create_app(get_settings()), host=host, port=port, log_level="info", **proxy)
+        uvicorn.run(create_app(get_settings()), host=host, port=port, log_level="info", proxy_headers=True,
+                    forwarded_allow_ips=forwarded_allow_ips, root_path=root_path)
     else:  # each worker process builds its own app from the environment
         _prepare_state()
         # a spawned worker first imports lks, pandas and MLflow: on a busy machine that takes longer than
         # uvicorn's default 5 s, after which the parent would kill it as hung and start another, forever
         uvicorn.run("lks.service.app:create_app", factory=True, workers=workers, host=host, port=port,
-                    log_level="info", timeout_worker_healthcheck=60, **proxy)
+                    log_level="info", timeout_worker_healthcheck=60, proxy_headers=True,
+                    forwarded_allow_ips=forwarded_allow_ips, root_path=root_path)
 
 
 def _prepare_state() -> None:
