@@ -6,7 +6,7 @@ export LKS_HOME ?= $(CURDIR)/var
 DEMO_EXPORT := $(LKS_HOME)/exports/demo-2026-11-22
 PACKAGES := data_contracts features models training service simulator cli
 
-.PHONY: demo test test-fast lint typecheck bench clean
+.PHONY: demo test test-fast lint typecheck bench clean lock
 
 # The browser test drives Debian's chromium (never a downloaded browser). A file target: nothing runs
 # when it is there already; sudo only when not root.
@@ -16,6 +16,14 @@ $(CHROMIUM):
 	SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	$$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
 
+# The tests against a real PostgreSQL (tests/servers.py starts a throwaway cluster) use Debian's
+# `postgresql`: installed when no initdb is there, sudo only when not root.
+POSTGRES := $(firstword $(wildcard /usr/lib/postgresql/*/bin/initdb) /usr/lib/postgresql/initdb)
+
+$(POSTGRES):
+	SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	$$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql
+
 # `lks` is installed editable in strict mode (a link tree under build/, see pyproject.toml), which shows a
 # new module only after a reinstall: the stamp carries a hash of the package files, so adding or removing
 # one reinstalls (without dependencies, seconds), while editing one does not.
@@ -23,11 +31,27 @@ FILES_HASH := $(shell find $(PACKAGES) -type f \( -name '*.py' -o -name '*.yaml'
 	2>/dev/null | sort | cksum | cut -d' ' -f1)
 INSTALLED := $(VENV)/.installed-$(FILES_HASH)
 
-$(VENV)/.deps: pyproject.toml
+# Dependencies come from the lock (exact versions with their hashes), never from a fresh resolution:
+# requirements/dev.lock is everything `make` installs, requirements/runtime.lock the image's subset at the
+# same versions. After changing a dependency in pyproject.toml, `make lock` writes both again (uv, PyPI);
+# tests/test_requirements.py fails while pyproject.toml and the locks disagree.
+DEV_LOCK := requirements/dev.lock
+RUNTIME_LOCK := requirements/runtime.lock
+UV_COMPILE := $(BIN)/uv pip compile pyproject.toml --generate-hashes --python-version 3.11 --quiet \
+	--custom-compile-command "make lock"
+
+$(VENV)/.deps: pyproject.toml $(DEV_LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]' --config-settings editable_mode=strict
+	$(BIN)/pip install --quiet --require-hashes -r $(DEV_LOCK)
+	$(BIN)/pip install --quiet --no-deps -e . --config-settings editable_mode=strict
 	touch $@
+
+# Keeps the versions already locked where pyproject.toml still allows them; `make lock UPGRADE=--upgrade`
+# moves everything to the newest allowed.
+lock: $(VENV)/.deps
+	$(UV_COMPILE) $(UPGRADE) --extra dev --extra test -o $(DEV_LOCK)
+	$(UV_COMPILE) --constraint $(DEV_LOCK) -o $(RUNTIME_LOCK)
 
 $(INSTALLED): $(VENV)/.deps
 	rm -rf build/__editable__.*
@@ -44,16 +68,19 @@ demo: $(INSTALLED)
 	$(BIN)/lks score --as-of 2026-11-22
 	$(BIN)/python -m lks.cli.demo
 
-# Static checks: style and the layer rules (import-linter, .importlinter); `typecheck` runs mypy (pyproject.toml).
+# Static checks: style, the layer rules (import-linter, .importlinter) and the Dockerfile (hadolint);
+# `typecheck` runs mypy (pyproject.toml).
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/hadolint Dockerfile
 
 typecheck: $(INSTALLED)
 	$(BIN)/mypy
 
-test: lint $(CHROMIUM)
-	$(BIN)/pytest -q -n 2
+# LKS_TEST_SERVERS=required: the PostgreSQL and MLflow server tests fail, rather than skip, without their binaries.
+test: lint $(CHROMIUM) $(POSTGRES)
+	LKS_TEST_SERVERS=required $(BIN)/pytest -q -n 2
 
 # Everything but the tests marked slow (the simulator at full scale, end-to-end training): under two minutes.
 test-fast: lint
