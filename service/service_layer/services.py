@@ -131,9 +131,9 @@ def record_action(services: Services, identity: Identity, endpoint: str, placeme
 
 def summary(services: Services, identity: Identity, as_of: date | None) -> dict:
     _require(identity, SEES_AGGREGATES, "aggregates")
-    found = placements.summary(services.engine, as_of)
+    found = placements.summary(services.engine, identity, as_of)
     lst = found["list"]
-    return {"as_of": lst["as_of"], "model_version": lst["model_version"], "placements": lst["n_placements"],
+    return {"as_of": lst["as_of"], "model_version": lst["model_version"], "placements": found["placements"],
             "min_group": found["min_group"], "by_team": found["team"], "by_district": found["district"]}
 
 
@@ -141,7 +141,7 @@ def list_index(services: Services, identity: Identity) -> list[dict]:
     _require(identity, (*SEES_AGGREGATES, *SEES_PLACEMENTS), "risk lists")
     return [{"list_id": r["list_id"], "as_of": r["as_of"], "model_version": r["model_version"],
              "input_hash": r["input_hash"], "created_at": r["created_at"], "placements": r["n_placements"]}
-            for r in placements.lists(services.engine)]
+            for r in placements.lists(services.engine, identity)]
 
 
 def score_payload(champion: Champion, features: dict) -> dict:
