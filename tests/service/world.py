@@ -9,7 +9,7 @@ placements row. No fitted model: the app serves a hand-made champion (tests.serv
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -53,8 +53,11 @@ def build_world(home: Path) -> World:
     from lks.service.app import create_app
     from lks.service.settings import Settings
 
-    app = create_app(Settings(home=home, model_refresh_seconds=3600),
-                     source=fakes.FixedSource(fakes.champion(reference=None, special=False)))
+    report = home / "report.html"
+    report.parent.mkdir(parents=True, exist_ok=True)
+    report.write_text("<html><body>Rapport</body></html>", encoding="utf-8")
+    champion = replace(fakes.champion(reference=None, special=False), report_path=report)
+    app = create_app(Settings(home=home, model_refresh_seconds=3600), source=fakes.FixedSource(champion))
     engine = app.state.services.engine
     ingest(engine, write_export(home / "export-1", placements=[
         _placement(pid, jc, team, "2024-02-03T10:15:00") for pid, (jc, team) in ASSIGNED.items()],
