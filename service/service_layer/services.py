@@ -107,8 +107,9 @@ def _curve(champion: Champion | None, features: dict) -> dict | None:
         return None
     try:
         curves = champion.curves(feature_schema.frame(champion.schema, [features]))
-    except Exception:  # the curve is an extra: the scored risks stand without it
-        log.exception("risk curve failed with model version %s", champion.version)
+    except Exception as exc:  # the curve is an extra: the scored risks stand without it
+        # the type only: a message can quote the inputs (personal data)
+        log.warning("risk curve failed with model version %s: %s", champion.version, type(exc).__name__)
         return None
     points = [{"week": int(r.week), "cif_uitval": float(r.cif_uitval), "cif_neutral": float(r.cif_neutral)}
               for r in curves.itertuples() if r.week < YEAR_WEEKS]
