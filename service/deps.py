@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import hmac
 from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from lks.service.auth import Identity
+from lks.service.auth import Identity, hash_token
 from lks.service.bootstrap import Services
 from lks.service.champion.types import Champion
 from lks.service.errors import ApiError
@@ -78,6 +79,19 @@ def get_reader_identity(request: Request, services: ServicesDep, credentials: Be
 
 
 ReaderIdentity = Annotated[Identity, Depends(get_reader_identity)]
+
+
+def require_metrics_token(services: ServicesDep, credentials: BearerDep) -> None:
+    """/metrics with LKS_METRICS_TOKEN set: the bearer token must be that token (compared in constant time)."""
+    expected = services.settings.metrics_token
+    if expected is None:
+        return
+    given = credentials.credentials if credentials else ""
+    if not hmac.compare_digest(hash_token(given), hash_token(expected.get_secret_value())):
+        raise ApiError(401, "the metrics token is required", headers={"WWW-Authenticate": "Bearer"})
+
+
+MetricsAccess = Depends(require_metrics_token)
 
 
 def get_champion(services: ServicesDep) -> Champion:

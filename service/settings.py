@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from lks.data_contracts.roles import check_dpia_reference
@@ -25,6 +25,14 @@ class Settings(BaseSettings):
     # LKS_DPIA_REFERENCE: the DPIA that allows special columns (health) as model inputs. Unset or empty:
     # none, the default. Training records it; the service refuses a model trained under another one.
     dpia_reference: str | None = None
+    # LKS_METRICS_TOKEN: when set, GET /metrics asks for `Authorization: Bearer <token>` (Prometheus'
+    # `authorization` scrape setting); unset or empty: /metrics is open, for a scraper inside the network.
+    metrics_token: SecretStr | None = None
+
+    @field_validator("metrics_token", mode="before")
+    @classmethod
+    def _metrics_token(cls, value):
+        return None if value in ("", None) else value
 
     @field_validator("dpia_reference", mode="before")
     @classmethod

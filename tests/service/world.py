@@ -49,7 +49,7 @@ class World:
         assert report is not None
 
 
-def build_world(home: Path) -> World:
+def build_world(home: Path, **settings) -> World:
     from lks.service.app import create_app
     from lks.service.settings import Settings
 
@@ -57,7 +57,7 @@ def build_world(home: Path) -> World:
     report.parent.mkdir(parents=True, exist_ok=True)
     report.write_text("<html><body>Rapport</body></html>", encoding="utf-8")
     champion = replace(fakes.champion(reference=None, special=False), report_path=report)
-    app = create_app(Settings(home=home, model_refresh_seconds=3600), source=fakes.FixedSource(champion))
+    app = create_app(Settings(home=home, model_refresh_seconds=3600, **settings), source=fakes.FixedSource(champion))
     engine = app.state.services.engine
     ingest(engine, write_export(home / "export-1", placements=[
         _placement(pid, jc, team, "2024-02-03T10:15:00") for pid, (jc, team) in ASSIGNED.items()],
