@@ -21,7 +21,7 @@ from lks.service.service_layer.services import Forbidden
 log = logging.getLogger(__name__)
 CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
          406: "not_acceptable", 409: "conflict", 415: "unsupported_media_type", 422: "invalid_request",
-         500: "internal_error", 503: "unavailable"}
+         429: "too_many_requests", 500: "internal_error", 503: "unavailable"}
 
 
 class ErrorBody(BaseModel):

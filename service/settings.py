@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     # LKS_METRICS_TOKEN: when set, GET /metrics asks for `Authorization: Bearer <token>` (Prometheus'
     # `authorization` scrape setting); unset or empty: /metrics is open, for a scraper inside the network.
     metrics_token: SecretStr | None = None
+    # Failed logins and bad tokens per client address (service.throttle): this many within this window,
+    # and the address is refused (429 with Retry-After) until the oldest leaves the window.
+    auth_failures_max: int = Field(20, ge=1)  # LKS_AUTH_FAILURES_MAX
+    auth_failures_window_seconds: float = Field(300.0, gt=0, allow_inf_nan=False)  # LKS_AUTH_FAILURES_WINDOW_SECONDS
 
     @field_validator("metrics_token", mode="before")
     @classmethod

@@ -14,7 +14,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from lks.service.auth import Identity
-from lks.service.deps import SESSION_COOKIE, NowDep, ServicesDep
+from lks.service.deps import (
+    LOGIN_REFUSED,
+    SESSION_COOKIE,
+    NowDep,
+    ServicesDep,
+    authentication_failed,
+    retry_after,
+)
 from lks.service.explanations import INTERVENTIONS
 from lks.service.pages import render
 from lks.service.pages.chart import curve_chart
@@ -92,8 +99,15 @@ def login_form(request: Request, services: ServicesDep, now: NowDep,
 @router.post("/login")
 def login(request: Request, services: ServicesDep, now: NowDep, token: FormText = "", csrf: FormText = ""):
     check_csrf(request.cookies.get(LOGIN_COOKIE), csrf)
+    wait = retry_after(request, services)
+    if wait is not None:  # too many failed logins from this address: not even a valid code is tried
+        minutes = max(1, round(wait / 60))
+        response = _login(request, f"Te veel mislukte pogingen. Probeer het over {minutes} minuten opnieuw.", 429)
+        response.headers["Retry-After"] = str(wait)
+        return response
     session_id = services.sessions.login(token.strip(), now, LOGIN)
     if session_id is None:
+        authentication_failed(request, services, LOGIN_REFUSED)
         return _login(request, "Deze toegangscode is niet geldig of is ingetrokken.", 401)
     if request.cookies.get(SESSION_COOKIE):  # a login form from another tab: the browser's earlier session ends
         services.sessions.logout(request.cookies[SESSION_COOKIE], now, LOGIN)
