@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     # LKS_METRICS_TOKEN: when set, GET /metrics asks for `Authorization: Bearer <token>` (Prometheus'
     # `authorization` scrape setting); unset or empty: /metrics is open, for a scraper inside the network.
     metrics_token: SecretStr | None = None
+    # LKS_SECURE_COOKIES: the service runs behind TLS (a proxy ending https): cookies are always Secure and
+    # every response carries Strict-Transport-Security, whatever scheme the app itself sees.
+    secure_cookies: bool = False
     # Failed logins and bad tokens per client address (service.throttle): this many within this window,
     # and the address is refused (429 with Retry-After) until the oldest leaves the window.
     auth_failures_max: int = Field(20, ge=1)  # LKS_AUTH_FAILURES_MAX
