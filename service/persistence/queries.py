@@ -72,31 +72,28 @@ def lists(engine: sa.Engine, identity: Identity) -> list[dict]:
     return rows
 
 
-def assignments() -> sa.Subquery:
-    """Each placement's latest known assignment: placement_id, team and jobcoach_id of its newest stored
-    placements row (newest registered_at; a tie goes to the row stored last, as `latest_versions`)."""
-    p = VERSIONS["placements"]
-    newest = sa.func.row_number().over(partition_by=p.c.placement_id,
-                                       order_by=(p.c.registered_at.desc(), p.c.version_id.desc()))
-    ranked = sa.select(p.c.placement_id, p.c.team, p.c.jobcoach_id, newest.label("newest")).subquery()
-    return (sa.select(ranked.c.placement_id, ranked.c.team, ranked.c.jobcoach_id)
-            .where(ranked.c.newest == 1).subquery("assignment"))
-
-
-def visible_ids(identity: Identity) -> sa.Select | None:
-    """The ids of the placements the identity may see now, or None when it may see none."""
-    now = assignments()
+def assigned_now(identity: Identity) -> sa.ColumnElement[bool] | None:
+    """A condition on a risk_scores row: the newest stored placements row of its placement (newest
+    registered_at; a tie goes to the row stored last, as `latest_versions`) routes it to `identity`.
+    None when the identity may see no placement. Correlated per score row, so it walks the placements
+    index of the rows asked for, not the whole history."""
+    p, q = VERSIONS["placements"].alias("assignment"), VERSIONS["placements"].alias("later")
     if identity.role == COORDINATOR and identity.teams:
-        return sa.select(now.c.placement_id).where(now.c.team.in_(identity.teams))
-    if identity.role == JOBCOACH and identity.jobcoach_id:
-        return sa.select(now.c.placement_id).where(now.c.jobcoach_id == identity.jobcoach_id)
-    return None
+        theirs = p.c.team.in_(identity.teams)
+    elif identity.role == JOBCOACH and identity.jobcoach_id:
+        theirs = p.c.jobcoach_id == identity.jobcoach_id
+    else:
+        return None
+    later = sa.exists().where(q.c.placement_id == p.c.placement_id, sa.or_(
+        q.c.registered_at > p.c.registered_at,
+        sa.and_(q.c.registered_at == p.c.registered_at, q.c.version_id > p.c.version_id)))
+    return sa.exists().where(p.c.placement_id == risk_scores.c.placement_id, ~later, theirs)
 
 
 def scope(query, identity: Identity):
     """Restrict a risk_scores query to the placements the identity may see now (see the module's docstring)."""
-    ids = visible_ids(identity)
-    return query.where(sa.false()) if ids is None else query.where(risk_scores.c.placement_id.in_(ids))
+    condition = assigned_now(identity)
+    return query.where(sa.false()) if condition is None else query.where(condition)
 
 
 def change(current: float, previous: float | None) -> str:
