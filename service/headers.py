@@ -8,6 +8,8 @@ The OpenAPI docs page loads Swagger UI's scripts and carries no personal data: i
 
 from __future__ import annotations
 
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
 # JSON needs nothing; the model report (HTML from training) has inline style and data: images.
 CONTENT_SECURITY_POLICY = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; "
                            "base-uri 'none'; form-action 'none'")
@@ -27,15 +29,15 @@ def security_headers(path: str, https: bool) -> dict[str, str]:
 class SecurityHeaders:
     """ASGI middleware; `always_https`: the deployment is behind TLS (LKS_SECURE_COOKIES)."""
 
-    def __init__(self, app, always_https: bool = False):
+    def __init__(self, app: ASGIApp, always_https: bool = False):
         self.app, self.always_https = app, always_https
 
-    async def __call__(self, scope, receive, send):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         wanted = security_headers(scope["path"], self.always_https or scope.get("scheme") == "https")
 
-        async def with_headers(message):
+        async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 present = {name.lower() for name, _value in message.get("headers", [])}
                 extra = [(k.lower().encode(), v.encode()) for k, v in wanted.items()

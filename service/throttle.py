@@ -12,12 +12,14 @@ import math
 import threading
 import time
 from collections import OrderedDict, deque
+from collections.abc import Callable
 
 MAX_CLIENTS = 10_000  # addresses remembered at most; the longest quiet are forgotten first
 
 
 class FailureLimiter:
-    def __init__(self, max_failures: int = 20, window: float = 300.0, clock=time.monotonic):
+    def __init__(self, max_failures: int = 20, window: float = 300.0,
+                 clock: Callable[[], float] = time.monotonic):
         if max_failures < 1 or window <= 0:
             raise ValueError(f"max_failures must be >= 1 and window > 0, but were {max_failures!r}, {window!r}")
         self.max_failures, self.window, self.clock = max_failures, window, clock
@@ -31,7 +33,7 @@ class FailureLimiter:
             failures = self._recent(client, now)
             if len(failures) < self.max_failures:
                 return None
-            return max(1, math.ceil(failures[0] + self.window - now))
+            return max(1, int(math.ceil(failures[0] + self.window - now)))
 
     def failed(self, client: str) -> None:
         now = self.clock()

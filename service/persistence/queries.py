@@ -7,7 +7,7 @@ previous week's list is the newest list of the latest earlier as-of date.
 
 One access rule, on every date: an identity may see a placement (on any list, its history, its
 actions) when it may see the placement *now*, by the placement's latest known assignment: team and
-jobcoach_id of its newest stored placements row (`assignments`). Never by the routing columns a list
+jobcoach_id of its newest stored placements row (`assigned_now`). Never by the routing columns a list
 copied when it was scored, so a placement moved to another jobcoach or team (a corrected placements
 row) disappears for the earlier one on every week at once, `as_of` included. A coordinator without
 teams and a jobcoach without a jobcoach_id see nothing.
@@ -78,6 +78,7 @@ def assigned_now(identity: Identity) -> sa.ColumnElement[bool] | None:
     None when the identity may see no placement. Correlated per score row, so it walks the placements
     index of the rows asked for, not the whole history."""
     p, q = VERSIONS["placements"].alias("assignment"), VERSIONS["placements"].alias("later")
+    theirs: sa.ColumnElement[bool]
     if identity.role == COORDINATOR and identity.teams:
         theirs = p.c.team.in_(identity.teams)
     elif identity.role == JOBCOACH and identity.jobcoach_id:
