@@ -131,4 +131,5 @@ def log_failure(request: Request, exc: BaseException, what: str) -> str:
     return reference
 
 
-RESPONSES = {status: {"model": ErrorResponse, "description": CODES[status]} for status in (401, 403, 404, 422, 500)}
+RESPONSES = {status: {"model": ErrorResponse, "description": CODES[status]}
+             for status in (401, 403, 404, 422, 429, 500, 503)}
