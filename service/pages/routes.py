@@ -9,6 +9,7 @@ import math
 from typing import Annotated
 from urllib.parse import quote, urlencode
 
+import sqlalchemy as sa
 from fastapi import APIRouter, FastAPI, Form, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -22,6 +23,7 @@ from lks.service.deps import (
     authentication_failed,
     retry_after,
 )
+from lks.service.errors import log_failure
 from lks.service.explanations import INTERVENTIONS
 from lks.service.pages import render
 from lks.service.pages.chart import curve_chart
@@ -222,6 +224,20 @@ def install(app: FastAPI) -> None:
         return _notice(request, None, 400, "Ongeldige aanvraag", [
             "Deze pagina bestaat niet in deze vorm. Ga terug en probeer het opnieuw.",
         ], (("/", "Naar het begin"),))
+
+    api_unavailable = app.exception_handlers[sa.exc.OperationalError]
+
+    @app.exception_handler(sa.exc.OperationalError)
+    async def unavailable(request: Request, exc: sa.exc.OperationalError):
+        if getattr(request.scope.get("route"), "path", None) not in page_paths:
+            return await api_unavailable(request, exc)
+        log_failure(request, exc, "database unavailable")
+        response = _notice(request, None, 503, "Tijdelijk niet beschikbaar", [
+            "De gegevens zijn op dit moment niet bereikbaar. Er is niets opgeslagen of gewijzigd.",
+            "Probeer het over een paar minuten opnieuw.",
+        ], (("/lijst", "Opnieuw proberen"),))
+        response.headers["Retry-After"] = "5"
+        return response
 
     @app.exception_handler(LoginRequired)
     async def to_login(_request: Request, exc: LoginRequired):

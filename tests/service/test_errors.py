@@ -92,3 +92,16 @@ def test_the_store_engine_hides_parameters(tmp_path):
     with pytest.raises(sa.exc.OperationalError) as failed, engine.connect() as conn:
         conn.execute(sa.text("SELECT * FROM nowhere WHERE x = :x"), {"x": NOTE})
     assert NOTE not in str(failed.value)
+
+
+def test_a_page_says_in_dutch_that_the_data_are_unreachable(served, monkeypatch):
+    from tests.service.pages.conftest import login
+
+    world, _client = served
+    browser = login(world.app, world.tokens["coach1"])
+    assert browser.get("/lijst").status_code == 200
+    monkeypatch.setattr(world.engine, "connect", unavailable)
+    down = browser.get("/lijst")
+    assert down.status_code == 503 and "Tijdelijk niet beschikbaar" in down.text and "retry-after" in down.headers
+    monkeypatch.undo()
+    assert browser.get("/lijst").status_code == 200
