@@ -8,6 +8,7 @@ deleted: "current" is derived (the newest registered_at), so any date's view can
 from __future__ import annotations
 
 import hashlib
+import logging
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -75,9 +76,14 @@ def default_url(home: Path) -> str:
 
 
 def make_engine(url: str) -> sa.Engine:
+    """The store's engine (the service's too), its tables created. hide_parameters: a statement's
+    parameters (personal data, a reason or note a jobcoach typed) never appear in an error's message
+    or in SQLAlchemy's own log lines, and SQLAlchemy's statement and row logging stays off whatever the
+    root logger's level (a row read is personal data; `lks -v` logs at DEBUG)."""
+    logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = sa.create_engine(url)
+    engine = sa.create_engine(url, hide_parameters=True)
     metadata.create_all(engine)
     return engine
 

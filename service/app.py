@@ -12,6 +12,7 @@ from lks.service.api.routes import model, ops, placements, risk_lists
 from lks.service.auth import IdentityProvider
 from lks.service.bootstrap import bootstrap
 from lks.service.champion.types import ChampionSource
+from lks.service.headers import SecurityHeaders
 from lks.service.metrics import Metrics
 from lks.service.pages import routes as pages
 from lks.service.settings import Settings, get_settings
@@ -39,6 +40,7 @@ def create_app(settings: Settings | None = None, source: ChampionSource | None =
     app.state.metrics = Metrics()
     app.state.metrics.install(app)
     errors.install(app)
+    app.add_middleware(SecurityHeaders, always_https=services.settings.secure_cookies)  # outermost: every answer
     app.include_router(ops.probes)
     for router in (risk_lists.router, placements.router, model.router, ops.api):
         app.include_router(router, prefix="/api/v1")

@@ -4,7 +4,7 @@ instead."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -18,6 +18,7 @@ from lks.service.persistence.sessions import PageSessions
 from lks.service.persistence.tables import make_service_engine
 from lks.service.persistence.tokens import TokenStore
 from lks.service.settings import Settings
+from lks.service.throttle import FailureLimiter
 
 
 @dataclass
@@ -28,6 +29,7 @@ class Services:
     identities: IdentityProvider
     audit: AuditLog
     sessions: PageSessions
+    auth_failures: FailureLimiter = field(default_factory=FailureLimiter)
 
 
 def bootstrap(settings: Settings, source: ChampionSource | None = None,
@@ -38,4 +40,5 @@ def bootstrap(settings: Settings, source: ChampionSource | None = None,
     audit = AuditLog(engine)
     sessions = PageSessions(engine, identities, audit, timedelta(hours=settings.session_hours),
                             timedelta(minutes=settings.session_idle_minutes))
-    return Services(settings, engine, holder, identities, audit, sessions)
+    limiter = FailureLimiter(settings.auth_failures_max, settings.auth_failures_window_seconds)
+    return Services(settings, engine, holder, identities, audit, sessions, limiter)

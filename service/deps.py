@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from lks.service.auth import Identity
+from lks.service.auth import Identity, hash_token
 from lks.service.bootstrap import Services
 from lks.service.champion.types import Champion
 from lks.service.errors import ApiError
 from lks.service.metrics import route_template
+from lks.service.persistence.audit import Entry
 from lks.service.persistence.sessions import SessionRefused, utc_now
 
 bearer = HTTPBearer(auto_error=False, description="A token from `lks users add` (or, later, an OIDC provider).")
@@ -43,22 +46,58 @@ def endpoint_of(request: Request) -> str:
 
 
 def identify(services: Services, token: str | None) -> Identity | None:
-    """The one way a bearer token becomes an Identity (the pages' login asks the same provider)."""
+    """The one way a bearer token becomes an Identity (the pages' login asks the same provider). The
+    token store looks a token up by its sha256 hash (an indexed equality on the hash, never a comparison
+    of token text), so the time taken says nothing about how much of a guess was right."""
     return services.identities.identify(token) if token else None
 
 
-def _required(services: Services, token: str | None) -> Identity:
+TOKEN_REFUSED, LOGIN_REFUSED, METRICS_TOKEN_REFUSED = "token_refused", "login_refused", "metrics_token_refused"
+
+
+def client_address(request: Request) -> str:
+    """The client's address as the server sees it (behind a proxy: `lks serve --proxy-headers`)."""
+    return request.client.host if request.client else "unknown"
+
+
+def client_pseudonym(address: str) -> str:
+    """What the audit log keeps of a failing client: a hash of its address, never the address or a token."""
+    return "client-" + hashlib.sha256(address.encode()).hexdigest()[:16]
+
+
+def retry_after(request: Request, services: Services) -> int | None:
+    """Seconds this client must wait after too many failed logins or bad tokens (None: it may try)."""
+    return services.auth_failures.retry_after(client_address(request))
+
+
+def refuse_too_many(request: Request, services: Services) -> None:
+    wait = retry_after(request, services)
+    if wait is not None:
+        raise ApiError(429, "too many failed attempts to authenticate; try again later",
+                       headers={"Retry-After": str(wait)})
+
+
+def authentication_failed(request: Request, services: Services, reason: str) -> None:
+    """Count a failed login or bad token against the client, and audit it under the client's pseudonym."""
+    address = client_address(request)
+    services.auth_failures.failed(address)
+    services.audit.record([Entry(client_pseudonym(address), "anonymous", None, endpoint_of(request), None, reason)])
+
+
+def _required(request: Request, services: Services, token: str | None) -> Identity:
     challenge = {"WWW-Authenticate": "Bearer"}
+    refuse_too_many(request, services)
     if not token:
         raise ApiError(401, "a bearer token is required", headers=challenge)
     identity = identify(services, token)
     if identity is None:
+        authentication_failed(request, services, TOKEN_REFUSED)
         raise ApiError(401, "the token is not valid or has been revoked", headers=challenge)
     return identity
 
 
-def get_identity(services: ServicesDep, credentials: BearerDep) -> Identity:
-    return _required(services, credentials.credentials if credentials else None)
+def get_identity(request: Request, services: ServicesDep, credentials: BearerDep) -> Identity:
+    return _required(request, services, credentials.credentials if credentials else None)
 
 
 CurrentIdentity = Annotated[Identity, Depends(get_identity)]
@@ -69,7 +108,7 @@ def get_reader_identity(request: Request, services: ServicesDep, credentials: Be
     (the model information), so a person logged in on the pages can follow a link to them."""
     session_id = request.cookies.get(SESSION_COOKIE)
     if credentials or not session_id:
-        return _required(services, credentials.credentials if credentials else None)
+        return _required(request, services, credentials.credentials if credentials else None)
     try:
         return services.sessions.identity(session_id, now, endpoint_of(request))
     except SessionRefused as refused:
@@ -78,6 +117,22 @@ def get_reader_identity(request: Request, services: ServicesDep, credentials: Be
 
 
 ReaderIdentity = Annotated[Identity, Depends(get_reader_identity)]
+
+
+def require_metrics_token(request: Request, services: ServicesDep, credentials: BearerDep) -> None:
+    """/metrics with LKS_METRICS_TOKEN set: the bearer token must be that token (compared in constant time)."""
+    expected = services.settings.metrics_token
+    if expected is None:
+        return
+    refuse_too_many(request, services)
+    given = credentials.credentials if credentials else ""
+    if not hmac.compare_digest(hash_token(given), hash_token(expected.get_secret_value())):
+        if given:
+            authentication_failed(request, services, METRICS_TOKEN_REFUSED)
+        raise ApiError(401, "the metrics token is required", headers={"WWW-Authenticate": "Bearer"})
+
+
+MetricsAccess = Depends(require_metrics_token)
 
 
 def get_champion(services: ServicesDep) -> Champion:

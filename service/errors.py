@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 import logging
+import secrets
+import traceback
 from typing import Any
 
+import sqlalchemy as sa
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lks.service.champion.feature_schema import InvalidFeatures
+from lks.service.metrics import route_template
 from lks.service.persistence.queries import InvalidAction, NotFound
 from lks.service.service_layer.services import Forbidden
 
 log = logging.getLogger(__name__)
 CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
          406: "not_acceptable", 409: "conflict", 415: "unsupported_media_type", 422: "invalid_request",
-         500: "internal_error", 503: "unavailable"}
+         429: "too_many_requests", 500: "internal_error", 503: "unavailable"}
 
 
 class ErrorBody(BaseModel):
@@ -82,12 +87,51 @@ def install(app: FastAPI) -> None:
     async def validation_error(_request: Request, exc: RequestValidationError):
         return error_response(422, "the request is not valid", _jsonable_details(exc.errors()))
 
-    @app.exception_handler(Exception)
-    async def server_error(request: Request, exc: Exception):
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return error_response(500, "internal server error")
+    @app.exception_handler(sa.exc.OperationalError)
+    async def database_unavailable(request: Request, exc: sa.exc.OperationalError):
+        reference = log_failure(request, exc, "database unavailable")
+        return error_response(503, f"the database is not available; try again later (reference {reference})",
+                              headers={"Retry-After": "5"})
+
+    app.add_middleware(ContainFailures)  # after the metrics middleware: outside it, so a 500 is counted too
+
+
+class ContainFailures:
+    """Answers an unhandled exception with the common 500 error itself. An exception that escapes the app
+    reaches the server, which logs it with its message (that can hold parameters or typed free text)."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched)
+        except Exception as exc:
+            reference = log_failure(Request(scope), exc, "unhandled error")
+            if not started:
+                await error_response(500, f"internal server error (reference {reference})")(scope, receive, send)
+
+
+def log_failure(request: Request, exc: BaseException, what: str) -> str:
+    """Log a failure without personal data; returns the reference the answer carries. An exception's
+    message can hold a statement's parameters or typed free text (a reason, a note), and a path a
+    placement id: the log gets the exception's type, the route template and the stack's frames only."""
+    reference = secrets.token_hex(6)
+    frames = "".join(traceback.format_tb(exc.__traceback__))
+    log.error("%s %s on %s %s (reference %s)\n%s", what, type(exc).__name__, request.method,
+              route_template(request), reference, frames)
+    return reference
 
 
 RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorResponse, "description": CODES[status]} for status in (401, 403, 404, 422, 500)
+    status: {"model": ErrorResponse, "description": CODES[status]} for status in (401, 403, 404, 422, 429, 500, 503)
 }

@@ -30,7 +30,7 @@ class Metrics:
                 return response
             finally:
                 route = route_template(request)
-                self.requests.labels(request.method, route, str(status)).inc()
+                self.requests.labels(method_label(request), route, str(status)).inc()
                 self.latency.labels(route).observe(time.perf_counter() - start)
 
     def render(self, version: str | None) -> Response:
@@ -38,11 +38,17 @@ class Metrics:
         return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
 
 
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
 def route_template(request: Request) -> str:
-    """The path with its parameters as {names}, so placement ids never become label values."""
-    if request.scope.get("route") is None:
-        return "unmatched"
-    path = request.url.path
-    for name, value in request.path_params.items():
-        path = path.replace(f"/{value}", f"/{{{name}}}")
-    return path
+    """The matched route's template (`/api/v1/placements/{placement_id}`), so no id, and nothing a client
+    makes up, becomes a label value; every path no route matches shares the label `unmatched`. FastAPI keeps
+    the template with its include prefixes in the matched route's effective context; a route added to the
+    app itself (the docs) has it as its own path."""
+    context = (request.scope.get("fastapi") or {}).get("effective_route_context")
+    return getattr(context, "path", None) or getattr(request.scope.get("route"), "path", None) or "unmatched"
+
+
+def method_label(request: Request) -> str:
+    return request.method if request.method in METHODS else "other"

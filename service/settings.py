@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from lks.data_contracts.roles import check_dpia_reference
@@ -25,6 +25,22 @@ class Settings(BaseSettings):
     # LKS_DPIA_REFERENCE: the DPIA that allows special columns (health) as model inputs. Unset or empty:
     # none, the default. Training records it; the service refuses a model trained under another one.
     dpia_reference: str | None = None
+    # LKS_METRICS_TOKEN: when set, GET /metrics asks for `Authorization: Bearer <token>` (Prometheus'
+    # `authorization` scrape setting); unset or empty: /metrics is open, for a scraper inside the network.
+    metrics_token: SecretStr | None = None
+    # LKS_SECURE_COOKIES: the service runs behind TLS (a proxy ending https): cookies are always Secure and
+    # every response carries Strict-Transport-Security, whatever scheme the app itself sees.
+    secure_cookies: bool = False
+    # Failed logins and bad tokens per client address (service.throttle): this many within this window,
+    # and the address is refused (429 with Retry-After) until the oldest leaves the window.
+    auth_failures_max: int = Field(default=20, ge=1)  # LKS_AUTH_FAILURES_MAX
+    # LKS_AUTH_FAILURES_WINDOW_SECONDS
+    auth_failures_window_seconds: float = Field(default=300.0, gt=0, allow_inf_nan=False)
+
+    @field_validator("metrics_token", mode="before")
+    @classmethod
+    def _metrics_token(cls, value):
+        return None if value in ("", None) else value
 
     @field_validator("dpia_reference", mode="before")
     @classmethod

@@ -9,13 +9,22 @@ import math
 from typing import Annotated
 from urllib.parse import quote, urlencode
 
+import sqlalchemy as sa
 from fastapi import APIRouter, FastAPI, Form, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.routing import Route
 
 from lks.service.auth import Identity
-from lks.service.deps import SESSION_COOKIE, NowDep, ServicesDep
+from lks.service.deps import (
+    LOGIN_REFUSED,
+    SESSION_COOKIE,
+    NowDep,
+    ServicesDep,
+    authentication_failed,
+    retry_after,
+)
+from lks.service.errors import log_failure
 from lks.service.explanations import INTERVENTIONS
 from lks.service.pages import render
 from lks.service.pages.chart import curve_chart
@@ -93,8 +102,15 @@ def login_form(request: Request, services: ServicesDep, now: NowDep,
 @router.post("/login")
 def login(request: Request, services: ServicesDep, now: NowDep, token: FormText = "", csrf: FormText = ""):
     check_csrf(request.cookies.get(LOGIN_COOKIE), csrf)
+    wait = retry_after(request, services)
+    if wait is not None:  # too many failed logins from this address: not even a valid code is tried
+        minutes = max(1, round(wait / 60))
+        response = _login(request, f"Te veel mislukte pogingen. Probeer het over {minutes} minuten opnieuw.", 429)
+        response.headers["Retry-After"] = str(wait)
+        return response
     session_id = services.sessions.login(token.strip(), now, LOGIN)
     if session_id is None:
+        authentication_failed(request, services, LOGIN_REFUSED)
         return _login(request, "Deze toegangscode is niet geldig of is ingetrokken.", 401)
     if request.cookies.get(SESSION_COOKIE):  # a login form from another tab: the browser's earlier session ends
         services.sessions.logout(request.cookies[SESSION_COOKIE], now, LOGIN)
@@ -209,6 +225,20 @@ def install(app: FastAPI) -> None:
         return _notice(request, None, 400, "Ongeldige aanvraag", [
             "Deze pagina bestaat niet in deze vorm. Ga terug en probeer het opnieuw.",
         ], (("/", "Naar het begin"),))
+
+    api_unavailable = app.exception_handlers[sa.exc.OperationalError]
+
+    @app.exception_handler(sa.exc.OperationalError)
+    async def unavailable(request: Request, exc: sa.exc.OperationalError):
+        if getattr(request.scope.get("route"), "path", None) not in page_paths:
+            return await api_unavailable(request, exc)  # type: ignore[misc]  # errors.install's is async
+        log_failure(request, exc, "database unavailable")
+        response = _notice(request, None, 503, "Tijdelijk niet beschikbaar", [
+            "De gegevens zijn op dit moment niet bereikbaar. Er is niets opgeslagen of gewijzigd.",
+            "Probeer het over een paar minuten opnieuw.",
+        ], (("/lijst", "Opnieuw proberen"),))
+        response.headers["Retry-After"] = "5"
+        return response
 
     @app.exception_handler(LoginRequired)
     async def to_login(_request: Request, exc: LoginRequired):

@@ -64,9 +64,10 @@ def new_login_nonce() -> str:
 
 
 def set_cookie(response: Response, request: Request, name: str, value: str) -> None:
-    # Secure whenever the request came over https (behind a TLS proxy); plain http only on localhost.
-    response.set_cookie(name, value, httponly=True, samesite="strict", secure=request.url.scheme == "https",
-                        path="/")
+    # Secure when LKS_SECURE_COOKIES says the service is behind TLS, or the request came over https (a proxy's
+    # X-Forwarded-Proto, trusted with `lks serve --proxy-headers`); plain http only on localhost.
+    secure = request.app.state.services.settings.secure_cookies or request.url.scheme == "https"
+    response.set_cookie(name, value, httponly=True, samesite="strict", secure=secure, path="/")
 
 
 def clear_cookie(response: Response, name: str) -> None:

@@ -4,6 +4,13 @@ jobcoach cannot tell someone else's placement from one that does not exist.
 
 "The" list of a week is the newest stored list for that as-of date (the newest champion's); the
 previous week's list is the newest list of the latest earlier as-of date.
+
+One access rule, on every date: an identity may see a placement (on any list, its history, its
+actions) when it may see the placement *now*, by the placement's latest known assignment: team and
+jobcoach_id of its newest stored placements row (`assigned_now`). Never by the routing columns a list
+copied when it was scored, so a placement moved to another jobcoach or team (a corrected placements
+row) disappears for the earlier one on every week at once, `as_of` included. A coordinator without
+teams and a jobcoach without a jobcoach_id see nothing.
 """
 
 from __future__ import annotations
@@ -14,7 +21,8 @@ from datetime import date, datetime
 import sqlalchemy as sa
 
 from lks.data_contracts.schemas.codes import INTERVENTION
-from lks.service.auth import COORDINATOR, JOBCOACH, Identity
+from lks.data_contracts.store import VERSIONS
+from lks.service.auth import COORDINATOR, DATA_SCIENTIST, JOBCOACH, Identity
 from lks.service.persistence.tables import actions, risk_lists, risk_scores
 
 CHANGE_THRESHOLD = 0.01  # a change in risk_52w below one percentage point counts as "same"
@@ -51,19 +59,42 @@ def previous_list(conn, current: dict) -> dict | None:
     return dict(row) if row else None
 
 
-def lists(engine: sa.Engine) -> list[dict]:
+def lists(engine: sa.Engine, identity: Identity) -> list[dict]:
+    """Every stored list, newest first; `n_placements` counts what `identity` may count (`aggregate_scope`)."""
     with engine.connect() as conn:
-        rows = conn.execute(sa.select(risk_lists).order_by(risk_lists.c.as_of.desc(), risk_lists.c.list_id.desc()))
-        return [dict(r) for r in rows.mappings()]
+        rows = [dict(r) for r in conn.execute(sa.select(risk_lists).order_by(
+            risk_lists.c.as_of.desc(), risk_lists.c.list_id.desc())).mappings()]
+        if identity.role != DATA_SCIENTIST:
+            counts = dict(conn.execute(scope(sa.select(risk_scores.c.list_id, sa.func.count()), identity)
+                                       .group_by(risk_scores.c.list_id)).all())
+            for row in rows:
+                row["n_placements"] = counts.get(row["list_id"], 0)
+    return rows
+
+
+def assigned_now(identity: Identity) -> sa.ColumnElement[bool] | None:
+    """A condition on a risk_scores row: the newest stored placements row of its placement (newest
+    registered_at; a tie goes to the row stored last, as `latest_versions`) routes it to `identity`.
+    None when the identity may see no placement. Correlated per score row, so it walks the placements
+    index of the rows asked for, not the whole history."""
+    p, q = VERSIONS["placements"].alias("assignment"), VERSIONS["placements"].alias("later")
+    theirs: sa.ColumnElement[bool]
+    if identity.role == COORDINATOR and identity.teams:
+        theirs = p.c.team.in_(identity.teams)
+    elif identity.role == JOBCOACH and identity.jobcoach_id:
+        theirs = p.c.jobcoach_id == identity.jobcoach_id
+    else:
+        return None
+    later = sa.exists().where(q.c.placement_id == p.c.placement_id, sa.or_(
+        q.c.registered_at > p.c.registered_at,
+        sa.and_(q.c.registered_at == p.c.registered_at, q.c.version_id > p.c.version_id)))
+    return sa.exists().where(p.c.placement_id == risk_scores.c.placement_id, ~later, theirs)
 
 
 def scope(query, identity: Identity):
-    """Restrict a risk_scores query to what the identity may see (nothing, for other roles)."""
-    if identity.role == COORDINATOR:
-        return query.where(risk_scores.c.team.in_(identity.teams))
-    if identity.role == JOBCOACH:
-        return query.where(risk_scores.c.jobcoach_id == identity.jobcoach_id)
-    return query.where(sa.false())
+    """Restrict a risk_scores query to the placements the identity may see now (see the module's docstring)."""
+    condition = assigned_now(identity)
+    return query.where(sa.false()) if condition is None else query.where(condition)
 
 
 def change(current: float, previous: float | None) -> str:
@@ -179,18 +210,29 @@ def record_action(engine: sa.Engine, identity: Identity, placement_id: str, kind
     return {"action_id": action_id, **{k: v for k, v in values.items() if k != "list_id"}}
 
 
-def summary(engine: sa.Engine, as_of: date | None = None, min_group: int = 5) -> dict:
-    """Aggregates of a week's list per team and per district; groups under `min_group` are suppressed."""
+def aggregate_scope(query, identity: Identity):
+    """What an aggregate may count: a data scientist the whole list (their role sees no individual
+    placement, and small groups are suppressed), a coordinator or jobcoach only the placements they may
+    see now (the service layer refuses aggregates to a jobcoach), anyone else nothing."""
+    return query if identity.role == DATA_SCIENTIST else scope(query, identity)
+
+
+def summary(engine: sa.Engine, identity: Identity, as_of: date | None = None, min_group: int = 5) -> dict:
+    """Aggregates of a week's list per team and per district over what `identity` may count
+    (`aggregate_scope`); groups under `min_group` are suppressed."""
     with engine.connect() as conn:
         current = find_list(conn, as_of)
         if current is None:
             raise NotFound(f"no risk list as of {as_of}" if as_of else "no risk list has been scored yet")
-        out = {"list": current, "min_group": min_group}
+        on_list = risk_scores.c.list_id == current["list_id"]
+        total = conn.execute(aggregate_scope(sa.select(sa.func.count()).select_from(risk_scores).where(on_list),
+                                             identity)).scalar_one()
+        out = {"list": current, "placements": total, "min_group": min_group}
         for col in ("team", "district"):
-            rows = conn.execute(sa.select(risk_scores.c[col], sa.func.count(), sa.func.avg(risk_scores.c.risk_13w),
-                                          sa.func.avg(risk_scores.c.risk_52w))
-                                .where(risk_scores.c.list_id == current["list_id"])
-                                .group_by(risk_scores.c[col]).order_by(risk_scores.c[col])).all()
+            query = sa.select(risk_scores.c[col], sa.func.count(), sa.func.avg(risk_scores.c.risk_13w),
+                              sa.func.avg(risk_scores.c.risk_52w)).where(on_list)
+            rows = conn.execute(aggregate_scope(query, identity).group_by(risk_scores.c[col])
+                                .order_by(risk_scores.c[col])).all()
             out[col] = [{"group": g, "placements": n, "mean_risk_13w": r13 if n >= min_group else None,
                          "mean_risk_52w": r52 if n >= min_group else None, "suppressed": n < min_group}
                         for g, n, r13, r52 in rows]

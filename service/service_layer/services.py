@@ -107,8 +107,9 @@ def _curve(champion: Champion | None, features: dict) -> dict | None:
         return None
     try:
         curves = champion.curves(feature_schema.frame(champion.schema, [features]))
-    except Exception:  # the curve is an extra: the scored risks stand without it
-        log.exception("risk curve failed with model version %s", champion.version)
+    except Exception as exc:  # the curve is an extra: the scored risks stand without it
+        # the type only: a message can quote the inputs (personal data)
+        log.warning("risk curve failed with model version %s: %s", champion.version, type(exc).__name__)
         return None
     points = [{"week": int(r.week), "cif_uitval": float(r.cif_uitval), "cif_neutral": float(r.cif_neutral)}
               for r in curves.itertuples() if r.week < YEAR_WEEKS]
@@ -131,9 +132,9 @@ def record_action(services: Services, identity: Identity, endpoint: str, placeme
 
 def summary(services: Services, identity: Identity, as_of: date | None) -> dict:
     _require(identity, SEES_AGGREGATES, "aggregates")
-    found = placements.summary(services.engine, as_of)
+    found = placements.summary(services.engine, identity, as_of)
     lst = found["list"]
-    return {"as_of": lst["as_of"], "model_version": lst["model_version"], "placements": lst["n_placements"],
+    return {"as_of": lst["as_of"], "model_version": lst["model_version"], "placements": found["placements"],
             "min_group": found["min_group"], "by_team": found["team"], "by_district": found["district"]}
 
 
@@ -141,7 +142,7 @@ def list_index(services: Services, identity: Identity) -> list[dict]:
     _require(identity, (*SEES_AGGREGATES, *SEES_PLACEMENTS), "risk lists")
     return [{"list_id": r["list_id"], "as_of": r["as_of"], "model_version": r["model_version"],
              "input_hash": r["input_hash"], "created_at": r["created_at"], "placements": r["n_placements"]}
-            for r in placements.lists(services.engine)]
+            for r in placements.lists(services.engine, identity)]
 
 
 def score_payload(champion: Champion, features: dict) -> dict:

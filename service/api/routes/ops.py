@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Request
 
 from lks.service.api.schemas import Health, Me, Ready, UserInfo
-from lks.service.deps import AdminIdentity, CurrentIdentity, ServicesDep
+from lks.service.deps import AdminIdentity, CurrentIdentity, MetricsAccess, ServicesDep
 from lks.service.errors import RESPONSES, error_response
 
 probes = APIRouter(tags=["operations"])
@@ -39,7 +39,7 @@ def ready(services: ServicesDep):
     return error_response(503, message, [body])
 
 
-@probes.get("/metrics", include_in_schema=False)
+@probes.get("/metrics", include_in_schema=False, dependencies=[MetricsAccess])
 def metrics(request: Request, services: ServicesDep):
     current = services.champion.current
     return request.app.state.metrics.render(current.version if current else None)
