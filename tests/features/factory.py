@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lks.data_contracts.schemas import TABLES, columns
+from lks.data_contracts.schemas import TABLES, coerce, columns
 
 DEFAULTS = {
     "persons": {
@@ -66,20 +66,7 @@ def ending(**changes) -> dict:
 
 
 def typed(rows: list[dict], table: str) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=list(columns(table)))
-    for name, spec in columns(table).items():
-        kind = spec["kind"]
-        if kind in ("date", "timestamp"):
-            frame[name] = pd.to_datetime(frame[name], format="ISO8601").astype("datetime64[ns]")
-        elif kind == "bool":
-            frame[name] = frame[name].astype("boolean")
-        elif kind == "int":
-            frame[name] = frame[name].astype("Int64")
-        elif kind == "float":
-            frame[name] = frame[name].astype("float64")
-        else:
-            frame[name] = frame[name].astype(object).where(frame[name].notna(), None)
-    return frame
+    return coerce(pd.DataFrame(rows, columns=list(columns(table))), table)
 
 
 def make_history(**tables: list[dict]) -> dict[str, pd.DataFrame]:
