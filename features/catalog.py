@@ -14,6 +14,7 @@ Keys are used only to join and are not listed.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from lks.data_contracts.schemas import codes
@@ -31,7 +32,8 @@ class Feature:
     special: bool = False         # reads a `special` column: only built under a DPIA reference
 
 
-def _f(name, factor, meaning, sources, actionable=False, past_outcomes=False, special=False) -> Feature:
+def _f(name: str, factor: str, meaning: str, sources: Iterable[str], actionable: bool = False,
+       past_outcomes: bool = False, special: bool = False) -> Feature:
     return Feature(name, factor, meaning, tuple(sources), actionable, past_outcomes, special)
 
 
@@ -233,12 +235,12 @@ def catalog(special: bool = False) -> list[Feature]:
     return PLACEMENT + EVENTS + PERSON + (SPECIAL if special else []) + EMPLOYER + MATCH
 
 
-def special_features(names) -> list[str]:
+def special_features(names: Iterable[str]) -> list[str]:
     """Those of `names` that are special features (read a special-category column)."""
     return [n for n in names if n in BY_NAME and BY_NAME[n].special]
 
 
-def special_columns(names) -> list[str]:
+def special_columns(names: Iterable[str]) -> list[str]:
     """The special contract columns (`table.column`) the features `names` read."""
     return list(dict.fromkeys(s for n in special_features(names) for s in BY_NAME[n].sources))
 

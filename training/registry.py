@@ -34,7 +34,7 @@ class RunRecord:
     params: dict[str, str] = field(default_factory=dict)
     metrics: dict[str, float] = field(default_factory=dict)
     tags: dict[str, str] = field(default_factory=dict)       # on the run and on the model version
-    dicts: dict[str, dict] = field(default_factory=dict)     # artifact path -> JSON
+    dicts: dict[str, dict[str, Any]] = field(default_factory=dict)     # artifact path -> JSON
     texts: dict[str, str] = field(default_factory=dict)      # artifact path -> text
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)  # artifact path -> Parquet
 

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import mlflow
+from mlflow.entities.model_registry import ModelVersion
 from mlflow.tracking import MlflowClient
 
 MODEL_NAME = "lks-uitval"
@@ -39,7 +40,7 @@ def configure(home: Path) -> str:
     return uri
 
 
-def alias_version(alias: str, client: MlflowClient | None = None):
+def alias_version(alias: str, client: MlflowClient | None = None) -> ModelVersion | None:
     """The model version holding `alias`, or None."""
     client = client or MlflowClient()
     try:

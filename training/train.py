@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
@@ -27,7 +28,7 @@ from lks.data_contracts.store import batches, history
 from lks.data_contracts.timeline import latest_versions
 from lks.features.catalog import BY_NAME, special_columns
 from lks.features.frames import mondays, weekly_features
-from lks.features.known import prepare
+from lks.features.known import Known, prepare
 from lks.models.bundle import ServingBundle, contributions_of
 from lks.training import fairness, report
 from lks.training.backtest import (
@@ -53,13 +54,14 @@ class TrainConfig(BacktestConfig):
     since: str = HISTORY_START    # the first weekly as-of date to learn from
     dpia_reference: str | None = None  # names the DPIA allowing special columns; None: they stay out
 
-    def __post_init__(self):
-        super().__post_init__()
+    def __post_init__(self) -> None:
+        super().__post_init__()  # type: ignore[no-untyped-call]  # BacktestConfig (backtest.py) is not annotated
         if check_dpia_reference(self.dpia_reference) != self.dpia_reference:
             raise ValueError(f"dpia_reference must be stripped, but was {self.dpia_reference!r}")
 
 
-def train(engine: sa.Engine, config: TrainConfig, progress=lambda message: None) -> dict:
+def train(engine: sa.Engine, config: TrainConfig,
+          progress: Callable[[str], None] = lambda message: None) -> dict[str, Any]:
     progress("reading the store")
     hist = history(engine, config.as_of)
     known = prepare(hist)
@@ -71,7 +73,7 @@ def train(engine: sa.Engine, config: TrainConfig, progress=lambda message: None)
     progress(f"fitting {chosen} on everything known on {config.as_of}")
     features = model_features(weekly)
     frames = final_frames(known, weekly, config.as_of, config.unknown_reasons)
-    fitted: dict = {}
+    fitted: dict[str, Any] = {}
     model = fit_candidate(CANDIDATES_BY_NAME[chosen], frames, features, fitted)
     curve_model = fitted.get("survival") or survival().fit(frames[1], features)
     progress("fairness audit and unknown-reason strategies")
@@ -106,28 +108,28 @@ class _Fitted:
     reference: tuple[pd.DataFrame, pd.DataFrame]  # (features, risks) of the rows scored at training time
 
 
-def special_use(config: TrainConfig, features: list[str]) -> dict:
+def special_use(config: TrainConfig, features: list[str]) -> dict[str, Any]:
     """What the bundle records about special-category data: the DPIA reference trained under and the
     special contract columns its inputs read (the service decides from these, not from the config)."""
     return {"dpia_reference": config.dpia_reference, "special_columns": special_columns(features)}
 
 
-def _audit_columns(hist, persons: pd.DataFrame) -> pd.DataFrame:
+def _audit_columns(hist: dict[str, pd.DataFrame], persons: pd.DataFrame) -> pd.DataFrame:
     placements = latest_versions(hist["placements"], "placements")[["placement_id", "person_id"]]
     cols = ["person_id", "birth_year", "gender", "migration_background", "dutch_language_level", "district"]
     return placements.merge(persons[cols], on="person_id").drop(columns="person_id")
 
 
-def _strategy_errors(known, weekly, config: TrainConfig, have_truth: bool) -> pd.DataFrame:
+def _strategy_errors(known: Known, weekly: pd.DataFrame, config: TrainConfig, have_truth: bool) -> pd.DataFrame:
     """How each unknown-reason strategy labels the legacy `onbekend` endings, against the truth."""
-    if not have_truth:
+    if not have_truth or config.truth is None:
         return pd.DataFrame()
     from lks.training.strategies import compare_strategies
 
     return compare_strategies(known, weekly, config.as_of, config.truth)
 
 
-def _data_seen(engine: sa.Engine, as_of: date) -> dict:
+def _data_seen(engine: sa.Engine, as_of: date) -> dict[str, Any]:
     with engine.connect() as conn:
         rows = conn.execute(sa.select(batches.c.batch_id, batches.c.finished_at, batches.c.export_checksum,
                                       batches.c.source)).mappings().all()
@@ -135,12 +137,12 @@ def _data_seen(engine: sa.Engine, as_of: date) -> dict:
             "ingest_batches": [{**r, "finished_at": str(r["finished_at"])} for r in rows]}
 
 
-def _log(engine: sa.Engine, config: TrainConfig, fitted: _Fitted, progress: Callable[[str], None]) -> dict:
+def _log(engine: sa.Engine, config: TrainConfig, fitted: _Fitted, progress: Callable[[str], None]) -> dict[str, Any]:
     progress("logging to MLflow")
     result, chosen, bundle, audit = fitted.result, fitted.chosen, fitted.bundle, fitted.audit
     contenders = [c.name for c in CANDIDATES if c.champion_candidate]
     baselines = {n: m for n, m in result.pooled.items() if n not in (*contenders, "oracle")}
-    summary = {
+    summary: dict[str, Any] = {
         "model": chosen,
         "champion": result.pooled[chosen],
         "candidates": {n: result.pooled[n] for n in contenders},
@@ -153,7 +155,8 @@ def _log(engine: sa.Engine, config: TrainConfig, fitted: _Fitted, progress: Call
     }
     from lks.models.baselines import TenureBaseline
 
-    incidence = TenureBaseline().fit(fitted.person_period).cumulative_incidence(0)
+    baseline = TenureBaseline()  # type: ignore[no-untyped-call]  # models/baselines.py is not annotated yet
+    incidence = baseline.fit(fitted.person_period).cumulative_incidence(0)
     html = report.render(report.ReportInputs(
         title=f"lks-uitval: training as of {config.as_of}",
         summary={"trained at": f"{datetime.now():%Y-%m-%d %H:%M}", "data known on": str(config.as_of),
@@ -183,13 +186,13 @@ def _log(engine: sa.Engine, config: TrainConfig, fitted: _Fitted, progress: Call
             "summary": summary, "report": html}
 
 
-def _special_summary(metadata: dict) -> str:
+def _special_summary(metadata: dict[str, Any]) -> str:
     text = ", ".join(metadata.get("special_columns") or []) or "none"
     reference = metadata.get("dpia_reference")
     return f"{text} (DPIA reference {reference})" if reference else text
 
 
-def _feature_list(features: list[str]) -> dict:
+def _feature_list(features: list[str]) -> dict[str, Any]:
     documented = BY_NAME
     return {
         "features": [{"name": n, "meaning": documented[n].meaning, "sources": list(documented[n].sources),
