@@ -155,8 +155,7 @@ def _log(engine: sa.Engine, config: TrainConfig, fitted: _Fitted, progress: Call
     }
     from lks.models.baselines import TenureBaseline
 
-    baseline = TenureBaseline()  # type: ignore[no-untyped-call]  # models/baselines.py is not annotated yet
-    incidence = baseline.fit(fitted.person_period).cumulative_incidence(0)
+    incidence = TenureBaseline().fit(fitted.person_period).cumulative_incidence(0)
     html = report.render(report.ReportInputs(
         title=f"lks-uitval: training as of {config.as_of}",
         summary={"trained at": f"{datetime.now():%Y-%m-%d %H:%M}", "data known on": str(config.as_of),
