@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 import sqlalchemy as sa
 
-from lks.data_contracts.schemas import PRIMARY_KEYS, TABLES, columns
+from lks.data_contracts.schemas import PRIMARY_KEYS, TABLES, coerce, columns
 from lks.data_contracts.timeline import cutoff, latest_versions
 
 SQL_TYPES = {
@@ -107,7 +107,7 @@ def read_versions(engine: sa.Engine, table: str, as_of: date | None = None) -> p
         query = query.where(t.c.registered_at < cutoff(as_of).to_pydatetime())
     with engine.connect() as conn:
         frame = pd.DataFrame(conn.execute(query.order_by(t.c.version_id)).all(), columns=[*columns(table), "batch_id"])
-    return _typed(frame, table)
+    return coerce(frame, table)
 
 
 def history(engine: sa.Engine, as_of: date | None = None) -> dict[str, pd.DataFrame]:
@@ -117,22 +117,6 @@ def history(engine: sa.Engine, as_of: date | None = None) -> dict[str, pd.DataFr
 
 def current(engine: sa.Engine, table: str, as_of: date | None = None) -> pd.DataFrame:
     return latest_versions(read_versions(engine, table, as_of), table)
-
-
-def _typed(frame: pd.DataFrame, table: str) -> pd.DataFrame:
-    for c, spec in columns(table).items():
-        kind = spec["kind"]
-        if kind in ("date", "timestamp"):
-            frame[c] = pd.to_datetime(frame[c]).astype("datetime64[ns]")
-        elif kind == "bool":
-            frame[c] = frame[c].astype("boolean")
-        elif kind == "int":
-            frame[c] = frame[c].astype("Int64")
-        elif kind == "float":
-            frame[c] = frame[c].astype("float64")
-        else:
-            frame[c] = frame[c].astype(object).where(frame[c].notna(), None)
-    return frame
 
 
 def to_records(frame: pd.DataFrame) -> list[dict[str, Any]]:

@@ -15,6 +15,10 @@ import pandas as pd
 
 from lks.data_contracts.schemas import PRIMARY_KEYS
 
+# The first year of a placement in whole weeks: tenure weeks 0..51. Labels, models, the feature schema and
+# scoring all stop at its end (day 7 * 52 = 364 after the start).
+YEAR_WEEKS = 52
+
 
 def cutoff(as_of: date | str | pd.Timestamp) -> pd.Timestamp:
     """The first moment *not* known as of `as_of`: midnight at the start of the next day."""

@@ -21,7 +21,7 @@ from lks.data_contracts.roles import check_dpia_reference
 from lks.features.cohort import active_on, started_with_outcomes
 from lks.features.employer import employer_features
 from lks.features.history_windows import window_features
-from lks.features.known import Known, as_of_day, prepare
+from lks.features.known import AsOf, Known, as_of_day, prepare
 from lks.features.match import match_features
 from lks.features.person import person_features
 from lks.features.placement import placement_features
@@ -29,14 +29,14 @@ from lks.features.placement import placement_features
 ID_COLUMNS = ["placement_id", "as_of"]
 
 
-def build_features(history: dict[str, pd.DataFrame], as_of, *, dpia_reference: str | None = None) -> pd.DataFrame:
+def build_features(history: dict[str, pd.DataFrame], as_of: AsOf, *, dpia_reference: str | None = None) -> pd.DataFrame:
     """One row per placement active on `as_of`: `placement_id`, `as_of`, `tenure_weeks` and the
     features of `features.catalog.catalog(special)`, sorted by placement_id; `special` only with a
     `dpia_reference`."""
     return features_on(prepare(history), as_of, dpia_reference=dpia_reference)
 
 
-def features_on(known: Known, as_of, *, dpia_reference: str | None = None) -> pd.DataFrame:
+def features_on(known: Known, as_of: AsOf, *, dpia_reference: str | None = None) -> pd.DataFrame:
     special = check_dpia_reference(dpia_reference) is not None
     day = as_of_day(as_of)
     active = active_on(known, day).reset_index(drop=True)
@@ -56,7 +56,7 @@ def features_on(known: Known, as_of, *, dpia_reference: str | None = None) -> pd
     return pd.DataFrame(columns)
 
 
-def features_over(known: Known, as_of_dates: Iterable, *, dpia_reference: str | None = None
+def features_over(known: Known, as_of_dates: Iterable[AsOf], *, dpia_reference: str | None = None
                   ) -> Iterator[pd.DataFrame]:
     for as_of in as_of_dates:
         yield features_on(known, as_of, dpia_reference=dpia_reference)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lks.features.known import Known, as_of_day, prepare
+from lks.features.known import AsOf, Known, as_of_day, prepare
 
 
 def active_on(known: Known, day: int) -> pd.DataFrame:
@@ -26,7 +26,7 @@ def active_on(known: Known, day: int) -> pd.DataFrame:
     return placements[~np.isin(placements["code"].to_numpy(), ended)]
 
 
-def cohort(history: dict[str, pd.DataFrame], as_of) -> pd.Index:
+def cohort(history: dict[str, pd.DataFrame], as_of: AsOf) -> pd.Index:
     """The placement_ids active on `as_of`, as known then."""
     known = prepare(history)
     return pd.Index(active_on(known, as_of_day(as_of))["placement_id"], name="placement_id")

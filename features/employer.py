@@ -9,13 +9,13 @@ import pandas as pd
 
 from lks.data_contracts.schemas import codes
 from lks.features.cohort import started_with_outcomes
-from lks.features.known import Known
+from lks.features.known import Columns, Known
 from lks.features.placement import categorical, flag
 
 FLAGS = ("own_jobcoach", "social_return")
 
 
-def employer_features(known: Known, day: int, active: pd.DataFrame, started: pd.DataFrame | None = None) -> dict:
+def employer_features(known: Known, day: int, active: pd.DataFrame, started: pd.DataFrame | None = None) -> Columns:
     employers = known.current("employers", day).set_index("employer_id")
     employer = employers.reindex(active["employer_id"].to_numpy())
     trained = employer["harrie_training_date"] <= pd.Timestamp(0) + pd.Timedelta(days=day)

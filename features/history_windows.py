@@ -34,10 +34,12 @@ def window_name(stem: str, weeks: int | None) -> str:
 
 def counts(events: EventArrays, mask: np.ndarray, codes_: np.ndarray, n: int) -> np.ndarray:
     """Per placement in `codes_`, the number of masked events."""
-    return np.bincount(events.code[mask], minlength=n)[codes_]
+    per_code: np.ndarray = np.bincount(events.code[mask], minlength=n)
+    return np.asarray(per_code[codes_])
 
 
-def last_per_placement(events: EventArrays, mask: np.ndarray, values: np.ndarray, codes_: np.ndarray, n: int):
+def last_per_placement(events: EventArrays, mask: np.ndarray, values: np.ndarray, codes_: np.ndarray,
+                       n: int) -> np.ndarray:
     """Per placement in `codes_`, `values` of its latest masked event (by event_date, then
     registered_at); NaN (or None for objects) where it has none."""
     idx = np.flatnonzero(mask)
@@ -45,7 +47,7 @@ def last_per_placement(events: EventArrays, mask: np.ndarray, values: np.ndarray
     last = idx[np.r_[placement[1:] != placement[:-1], True]] if len(idx) else idx
     full = np.full(n, None if values.dtype == object else np.nan, dtype=values.dtype)
     full[events.code[last]] = values[last]
-    return full[codes_]
+    return np.asarray(full[codes_])
 
 
 def weeks_since(day: int, event_day: np.ndarray) -> np.ndarray:
@@ -89,7 +91,8 @@ def window_features(known: Known, day: int, active: pd.DataFrame) -> dict[str, n
     return out
 
 
-def _sickness(known: Known, day: int, masks, codes_: np.ndarray, n: int) -> dict[str, np.ndarray]:
+def _sickness(known: Known, day: int, masks: dict[str, np.ndarray], codes_: np.ndarray,
+              n: int) -> dict[str, np.ndarray]:
     """Currently sick: the latest known sick report has no recovery dated on or after it."""
     sick, recovery = known.event("sick_report"), known.event("recovery_report")
     last_sick = last_per_placement(sick, masks["sick_report"], sick.day.astype(float), codes_, n)

@@ -20,6 +20,8 @@ cost microseconds per as-of date.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
+from typing import TypeAlias, overload
 
 import numpy as np
 import pandas as pd
@@ -28,11 +30,18 @@ from lks.data_contracts.reasons import ReasonMapping, load_mapping
 from lks.data_contracts.schemas import PRIMARY_KEYS, TABLES, columns
 from lks.data_contracts.timeline import cutoff
 
+AsOf: TypeAlias = "pd.Timestamp | date | str"  # an as-of date in any form pd.Timestamp accepts
+Columns: TypeAlias = "dict[str, np.ndarray | pd.Categorical]"  # feature name -> one value per active placement
+
 NEVER = np.iinfo(np.int64).max
 MISSING_DAY = np.iinfo(np.int64).min
 
 
-def day_number(values: pd.Series | pd.Timestamp | str) -> np.ndarray | int:
+@overload
+def day_number(values: date | str) -> int: ...
+@overload
+def day_number(values: pd.Series) -> np.ndarray: ...
+def day_number(values: pd.Series | date | str) -> np.ndarray | int:
     """Days since 1970-01-01 (floor); NaT becomes MISSING_DAY."""
     if isinstance(values, pd.Series):
         days = values.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(np.int64)
@@ -40,9 +49,9 @@ def day_number(values: pd.Series | pd.Timestamp | str) -> np.ndarray | int:
     return int((pd.Timestamp(values).normalize() - pd.Timestamp(0)).days)
 
 
-def as_of_day(as_of) -> int:
+def as_of_day(as_of: AsOf) -> int:
     """The as-of date as a day number: versions with known_from <= it are registered by it."""
-    return day_number(cutoff(as_of)) - 1
+    return int(day_number(cutoff(as_of))) - 1
 
 
 def day_to_timestamp(days: np.ndarray) -> np.ndarray:
@@ -63,7 +72,7 @@ class EventArrays:
     value_text: np.ndarray
     value_day: np.ndarray  # value_text read as a date (contract_extension), as a float day number
 
-    _text_masks: dict = field(default_factory=dict, compare=False, repr=False)
+    _text_masks: dict[str, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
 
     def known_on(self, day: int) -> np.ndarray:
         """Mask of the event versions that are current as of `day` and happened by then."""
@@ -99,8 +108,8 @@ class Known:
     def event(self, event_type: str) -> EventArrays:
         return self.events.get(event_type) or empty_events()
 
-    def codes(self, placement_ids) -> np.ndarray:
-        return self.placement_ids.get_indexer(placement_ids)
+    def codes(self, placement_ids: pd.Index | pd.Series) -> np.ndarray:
+        return np.asarray(self.placement_ids.get_indexer(placement_ids))
 
 
 def prepare(history: dict[str, pd.DataFrame], mapping: ReasonMapping | None = None) -> Known:

@@ -22,12 +22,12 @@ import numpy as np
 import pandas as pd
 
 from lks.data_contracts.reasons import ReasonMapping
-from lks.features.known import MISSING_DAY, Known, as_of_day, day_to_timestamp, prepare
+from lks.features.known import MISSING_DAY, AsOf, Known, as_of_day, day_to_timestamp, prepare
 
 EVENT_CLASSES = ("uitval", "neutral", "unknown", "censored")
 
 
-def outcomes(history: dict[str, pd.DataFrame], label_date, mapping: ReasonMapping | None = None) -> pd.DataFrame:
+def outcomes(history: dict[str, pd.DataFrame], label_date: AsOf, mapping: ReasonMapping | None = None) -> pd.DataFrame:
     """One row per placement known and started on `label_date`, indexed by placement_id."""
     return outcomes_known(prepare(history, mapping), as_of_day(label_date))
 

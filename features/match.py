@@ -24,7 +24,7 @@ import pandas as pd
 
 from lks.data_contracts.schemas import codes
 from lks.features.history_windows import CONTACT_KINDS, last_per_placement, weeks_since
-from lks.features.known import Known
+from lks.features.known import Columns, EventArrays, Known
 
 # Hours a placement typically has at a given loonwaarde: the lower line of well-matched starts.
 TYPICAL_HOURS = (8.0, 0.28)  # hours = 8 + 0.28 * wage_value_pct
@@ -40,8 +40,8 @@ WARNING_HALF_LIFE_WEEKS = 4.0
 WARNING_EVENTS = ("sick_report", "employer_signal")
 
 
-def match_features(known: Known, day: int, active: pd.DataFrame, started: pd.DataFrame, person_education,
-                   employer_sector) -> dict:
+def match_features(known: Known, day: int, active: pd.DataFrame, started: pd.DataFrame,
+                   person_education: pd.Categorical, employer_sector: pd.Categorical) -> Columns:
     codes_ = active["code"].to_numpy()
     n = len(known.placement_ids)
     start_day = active["day"].to_numpy()
@@ -66,7 +66,8 @@ def match_features(known: Known, day: int, active: pd.DataFrame, started: pd.Dat
     }
 
 
-def _early_adjustments(known: Known, day: int, codes_, n: int, start_day, hours_start) -> dict:
+def _early_adjustments(known: Known, day: int, codes_: np.ndarray, n: int, start_day: np.ndarray,
+                       hours_start: np.ndarray) -> Columns:
     early_end = start_day + 7 * (EARLY_WEEKS + 1)  # first day after tenure week 20
     hours = known.event("hours_change")
     mask = hours.known_on(day)
@@ -100,10 +101,11 @@ def _track_record(started: pd.DataFrame, active: pd.DataFrame, day: int) -> np.n
     own_settled = (active["day"].to_numpy() <= day - 364).astype(float)
     n_settled = np.bincount(group, weights=settled, minlength=size)[own] - own_settled
     n_uitval = np.bincount(group, weights=uitval, minlength=size)[own]
-    return (n_uitval + TRACK_RECORD_PRIOR * overall) / (n_settled + TRACK_RECORD_PRIOR)
+    rate: np.ndarray = (n_uitval + TRACK_RECORD_PRIOR * overall) / (n_settled + TRACK_RECORD_PRIOR)
+    return rate
 
 
-def _warnings(known: Known, day: int, codes_, n: int) -> dict:
+def _warnings(known: Known, day: int, codes_: np.ndarray, n: int) -> Columns:
     """Recent signs, each weighted by 0.5 ** (age in weeks / half-life): warnings are zorgelijk
     contacts (jobcoach or municipality), sick reports and employer signals; reassurance is
     positief contacts. Also the weeks since the last zorgelijk and the last positief contact."""
@@ -118,7 +120,8 @@ def _warnings(known: Known, day: int, codes_, n: int) -> dict:
             "reassuring_signs_recent": reassuring, "weeks_since_positief_contact": weeks_since(day, last_positive)}
 
 
-def _decayed_contacts(known: Known, day: int, codes_, n: int, row_of: np.ndarray, rating: str):
+def _decayed_contacts(known: Known, day: int, codes_: np.ndarray, n: int, row_of: np.ndarray,
+                      rating: str) -> tuple[np.ndarray, np.ndarray]:
     """Contacts (jobcoach or municipality) with this rating, each weighted by its age, and the day
     of the latest one."""
     score = np.zeros(len(codes_))
@@ -131,7 +134,7 @@ def _decayed_contacts(known: Known, day: int, codes_, n: int, row_of: np.ndarray
     return score, last
 
 
-def _add_decayed(score: np.ndarray, ev, mask: np.ndarray, day: int, row_of: np.ndarray) -> None:
+def _add_decayed(score: np.ndarray, ev: EventArrays, mask: np.ndarray, day: int, row_of: np.ndarray) -> None:
     """Add 0.5 ** (age in weeks / half-life) of each masked event to its placement's row of `score`."""
     rows = row_of[ev.code[mask]]
     inside = rows >= 0

@@ -11,7 +11,7 @@ import pandas as pd
 
 from lks.data_contracts.schemas import codes
 from lks.features.cohort import started_with_outcomes
-from lks.features.known import Known
+from lks.features.known import Columns, Known
 from lks.features.placement import categorical, flag
 
 FLAGS = ("target_group_register", "debt_problems", "childcare_need")
@@ -20,7 +20,7 @@ _DAYS = 1_000_000  # person_code * _DAYS + start day sorts by person, then start
 
 
 def person_features(known: Known, day: int, active: pd.DataFrame, started: pd.DataFrame | None = None,
-                    special: bool = False) -> dict:
+                    special: bool = False) -> Columns:
     persons = known.current("persons", day).set_index("person_id")
     person = persons.reindex(active["person_id"].to_numpy())
     out = {

@@ -9,18 +9,18 @@ import pandas as pd
 
 from lks.data_contracts.schemas import codes
 from lks.features.history_windows import counts, last_per_placement
-from lks.features.known import Known
+from lks.features.known import Columns, Known
 
 JOBCOACH_ORG_TYPES = ["geen", "intern", "extern"]
 FLAGS = ("springboard", "trial_placement_before", "partial_benefit")
 
 
-def categorical(values, categories: list[str]) -> pd.Categorical:
+def categorical(values: pd.Series | np.ndarray, categories: list[str]) -> pd.Categorical:
     return pd.Categorical(np.asarray(values, dtype=object), categories=categories)
 
 
 def flag(values: pd.Series) -> np.ndarray:
-    return values.astype("Float64").to_numpy(np.float64, na_value=np.nan)
+    return np.asarray(values.astype("Float64").to_numpy(np.float64, na_value=np.nan))
 
 
 def jobcoach_org_type(org: pd.Series) -> np.ndarray:
@@ -29,7 +29,7 @@ def jobcoach_org_type(org: pd.Series) -> np.ndarray:
     return np.where(text == "", "geen", np.where(text.str.lower() == "intern", "intern", "extern"))
 
 
-def placement_features(known: Known, day: int, active: pd.DataFrame) -> dict:
+def placement_features(known: Known, day: int, active: pd.DataFrame) -> Columns:
     codes_ = active["code"].to_numpy()
     n = len(known.placement_ids)
     hours_start = active["hours_per_week"].to_numpy(np.float64)
@@ -63,7 +63,8 @@ def placement_features(known: Known, day: int, active: pd.DataFrame) -> dict:
     return out
 
 
-def _latest_num(known: Known, event_type: str, day: int, codes_, n: int, fallback: np.ndarray) -> np.ndarray:
+def _latest_num(known: Known, event_type: str, day: int, codes_: np.ndarray, n: int,
+                fallback: np.ndarray) -> np.ndarray:
     events = known.event(event_type)
     latest = last_per_placement(events, events.known_on(day), events.value_num, codes_, n)
     return np.where(np.isnan(latest), fallback, latest)

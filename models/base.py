@@ -26,6 +26,8 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
+from lks.data_contracts.timeline import YEAR_WEEKS
+
 TENURE = "tenure_weeks"
 WEEK = "week"
 EVENT = "event"
@@ -34,9 +36,8 @@ LABELS = {"13w": "uitval_13w", "52w": "uitval_52w"}
 # The date from which each row's label may be used, per horizon (optional): a temporal hold-out by
 # these dates holds out the newest labels, whatever their as-of date or tenure.
 KNOWN_AT = {"13w": "label_known_at_13w", "52w": "label_known_at_52w"}
-HORIZON_WEEKS = {"13w": 13, "52w": 52}
+HORIZON_WEEKS = {"13w": 13, "52w": YEAR_WEEKS}
 RISK_COLUMNS = ["risk_13w", "risk_52w"]
-YEAR_WEEKS = 52
 NONE, UITVAL, NEUTRAL = 0, 1, 2
 
 

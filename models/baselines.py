@@ -25,6 +25,7 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
+from lks.data_contracts.timeline import YEAR_WEEKS
 from lks.models.base import (
     EVENT,
     HORIZON_WEEKS,
@@ -34,7 +35,6 @@ from lks.models.base import (
     UITVAL,
     WEEK,
     WEIGHT,
-    YEAR_WEEKS,
     RiskModel,
     check_binary,
     check_events,

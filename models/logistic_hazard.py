@@ -19,12 +19,12 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import SplineTransformer
 from sklearn.utils.validation import check_is_fitted
 
+from lks.data_contracts.timeline import YEAR_WEEKS
 from lks.models.base import (
     EVENT,
     TENURE,
     WEEK,
     WEIGHT,
-    YEAR_WEEKS,
     check_choice,
     check_events,
     check_features,

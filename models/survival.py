@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 from sklearn.utils.validation import check_is_fitted
 
+from lks.data_contracts.timeline import YEAR_WEEKS
 from lks.models import _lgbm
 from lks.models.base import (
     EVENT,
@@ -37,7 +38,6 @@ from lks.models.base import (
     UITVAL,
     WEEK,
     WEIGHT,
-    YEAR_WEEKS,
     RiskModel,
     check_events,
     check_features,

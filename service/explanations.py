@@ -2,8 +2,9 @@
 
 The model explains its raw 52-week score (log-odds) as base_value + one contribution per model input.
 Inputs are grouped into factors a coordinator recognises (all sick-report features are one factor,
-"ziekmeldingen"); a factor's contribution is the sum of its inputs' contributions, so the factors
-plus the base value still add up to the raw score. Each factor gets a sentence built from the
+"ziekmeldingen"); each catalog feature names its factor (`features.catalog.Feature.factor`). A factor's
+contribution is the sum of its inputs' contributions, so the factors plus the base value still add up
+to the raw score. Each factor gets a sentence built from the
 placement's actual values, whether a coach or employer can act on it (features.catalog), and, when
 it raises the risk, the intervention the municipality already uses for it. Tenure is shown, never
 acted on.
@@ -228,34 +229,10 @@ FACTORS = [
 BY_KEY = {f.key: f for f in FACTORS}
 OTHER = "overig"
 
-_PREFIXES = [  # (prefix or exact name, factor); first match wins
-    ("warning_signs", "waarschuwingssignalen"), ("weeks_since_zorgelijk", "waarschuwingssignalen"),
-    ("reassuring_signs", "positieve_contacten"), ("weeks_since_positief", "positieve_contacten"),
-    ("early_hours", "uren"), ("early_wage_value", "loonwaarde"), ("employer_uitval", "werkgever_ervaringen"),
-    ("sick_", "ziekmeldingen"), ("recoveries_", "ziekmeldingen"), ("weeks_since_sick", "ziekmeldingen"),
-    ("weeks_since_recovery", "ziekmeldingen"), ("currently_sick", "ziekmeldingen"), ("weeks_sick", "ziekmeldingen"),
-    ("jobcoach_contacts_", "jobcoach_contact"), ("jobcoach_zorgelijk", "jobcoach_contact"),
-    ("jobcoach_positief", "jobcoach_contact"),
-    ("weeks_since_jobcoach", "jobcoach_contact"), ("no_jobcoach", "jobcoach_contact"),
-    ("last_jobcoach", "jobcoach_contact"), ("municipality_", "gemeente_contact"),
-    ("weeks_since_municipality", "gemeente_contact"), ("no_municipality", "gemeente_contact"),
-    ("last_municipality", "gemeente_contact"), ("employer_signals", "werkgever_signalen"),
-    ("employer_other", "werkgever_ervaringen"), ("hours_", "uren"), ("wage_value", "loonwaarde"),
-    ("contract_", "contract"), ("weeks_to_planned_end", "contract"), ("jobcoach_", "jobcoaching"),
-    ("own_jobcoach", "jobcoaching"), ("interventions_", "interventies"), ("intervention_", "interventies"),
-    ("weeks_since_intervention", "interventies"), ("debt_problems", "schulden"), ("childcare_need", "kinderopvang"),
-    ("education", "opleiding"), ("person_earlier", "loopbaan"), ("months_on_benefit", "loopbaan"),
-    ("subsidy_type", "regeling"), ("springboard", "regeling"), ("trial_placement", "regeling"),
-    ("partial_benefit", "regeling"), ("lks_delay", "regeling"), ("target_group", "regeling"),
-    ("sector", "werkgever"), ("size_class", "werkgever"), ("employer_type", "werkgever"),
-    ("social_return", "werkgever"), ("harrie_trained", "harrie"), ("tenure_weeks", "duur"),
-    ("health_limitation", "gezondheid"),
-]
-
-
 @cache  # a model has ~110 inputs and a weekly list explains each of them for every placement
 def factor_of(feature: str) -> str:
-    return next((factor for prefix, factor in _PREFIXES if feature.startswith(prefix)), OTHER)
+    """The factor a model input is summed into: its catalog entry's, or "overig" for an unknown input."""
+    return BY_NAME[feature].factor if feature in BY_NAME else OTHER
 
 
 def actionable(factor: str, features: Sequence[str]) -> bool:

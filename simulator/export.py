@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lks.data_contracts.schemas import columns
+from lks.data_contracts.schemas import coerce, columns
 
 FORMATS = ("csv", "parquet")
 CSV_CHUNK = 500_000
@@ -40,23 +40,6 @@ def as_text(df: pd.DataFrame, table: str) -> pd.DataFrame:
     return pd.DataFrame(out, columns=list(columns(table)))
 
 
-def with_dtypes(df: pd.DataFrame, table: str) -> pd.DataFrame:
-    """The typed frame as the schemas expect it (nullable booleans and integers)."""
-    df = df[list(columns(table))].copy()
-    for name, spec in columns(table).items():
-        if spec["kind"] == "bool":
-            df[name] = df[name].astype("boolean")
-        elif spec["kind"] == "int":
-            df[name] = df[name].astype("Int64")
-        elif spec["kind"] == "float":
-            df[name] = df[name].astype(float)
-        elif spec["kind"] in ("date", "timestamp"):
-            df[name] = pd.to_datetime(df[name])
-        else:
-            df[name] = df[name].astype(object).where(df[name].notna(), None)
-    return df
-
-
 def write_csv_lines(path: Path, header: list[str], rows: list[list[str]]) -> None:
     with open(path, "w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh, lineterminator="\n")
@@ -71,6 +54,6 @@ def write_table(folder: Path, table: str, df: pd.DataFrame, fmt: str) -> None:
                 as_text(df.iloc[lo:lo + CSV_CHUNK], table).to_csv(
                     fh, index=False, header=lo == 0, lineterminator="\n")
     elif fmt == "parquet":
-        with_dtypes(df, table).to_parquet(folder / f"{table}.parquet", index=False)
+        coerce(df[list(columns(table))], table).to_parquet(folder / f"{table}.parquet", index=False)
     else:
         raise ValueError(f"fmt must be one of {FORMATS}, but was {fmt!r}")

@@ -24,7 +24,7 @@ def age_band(birth_year: pd.Series, as_of: pd.Series) -> pd.Series:
 def on_list(predictions: pd.DataFrame, risk: str, k: int) -> np.ndarray:
     """1 for the rows in the top k of their test date."""
     rank = predictions.groupby("as_of")[risk].rank(ascending=False, method="first")
-    return (rank <= k).to_numpy(int)
+    return np.asarray((rank <= k).to_numpy(int))
 
 
 def audit(predictions: pd.DataFrame, persons: pd.DataFrame, model: str, k: int) -> pd.DataFrame:

@@ -8,6 +8,8 @@ honesty (Brier score, expected calibration error).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 from sklearn.calibration import calibration_curve
@@ -46,7 +48,7 @@ def top_k(y: np.ndarray, p: np.ndarray, k: int, rng: np.random.Generator | None 
     return float(hits / min(k, len(y))), float(hits / positives) if positives else float("nan")
 
 
-def _safe(fn, y, p) -> float:
+def _safe(fn: Callable[[np.ndarray, np.ndarray], float], y: np.ndarray, p: np.ndarray) -> float:
     return float(fn(y, p)) if 0 < np.sum(y) < len(y) else float("nan")
 
 

@@ -15,6 +15,7 @@ import getpass
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import mlflow
 from mlflow.tracking import MlflowClient
@@ -31,7 +32,7 @@ class Decision:
     reasons: list[str]  # the gates that failed (empty when all passed)
 
 
-def backtest_of(alias: str, client: MlflowClient | None = None) -> dict | None:
+def backtest_of(alias: str, client: MlflowClient | None = None) -> dict[str, Any] | None:
     """The backtest summary logged with the version holding `alias`, plus its version info."""
     client = client or MlflowClient()
     version = alias_version(alias, client)
@@ -43,7 +44,7 @@ def backtest_of(alias: str, client: MlflowClient | None = None) -> dict | None:
             "created": datetime.fromtimestamp(version.creation_timestamp / 1000).isoformat(timespec="seconds")}
 
 
-def side_by_side(client: MlflowClient | None = None) -> dict:
+def side_by_side(client: MlflowClient | None = None) -> dict[str, Any]:
     """The object `lks evaluate --json` prints."""
     client = client or MlflowClient()
     champion, challenger = backtest_of(CHAMPION, client), backtest_of(CHALLENGER, client)
@@ -57,12 +58,12 @@ def side_by_side(client: MlflowClient | None = None) -> dict:
     return out
 
 
-def _entry(summary: dict) -> dict:
+def _entry(summary: dict[str, Any]) -> dict[str, Any]:
     return {**summary["champion"], "model": summary["model"], "version": summary["version"],
             "run_id": summary["run_id"], "created": summary["created"], "test_dates": summary["test_dates"]}
 
 
-def gates(champion: dict, challenger: dict) -> list[str]:
+def gates(champion: dict[str, Any], challenger: dict[str, Any]) -> list[str]:
     """The gates the challenger fails against the champion (empty: it may be promoted)."""
     failed = []
     new, old = challenger["champion"], champion["champion"]
@@ -81,7 +82,7 @@ def gates(champion: dict, challenger: dict) -> list[str]:
     return failed
 
 
-def challenger_refusal(challenger: dict, deployment_reference: str | None) -> str | None:
+def challenger_refusal(challenger: dict[str, Any], deployment_reference: str | None) -> str | None:
     """Why the challenger may not become champion in this deployment (the one DPIA rule), or None."""
     why = dpia_refusal(str(challenger["version"]), (), challenger.get("dpia_reference"), deployment_reference)
     return f"{why}; the service would refuse it (--force does not apply)" if why else None

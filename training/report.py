@@ -16,6 +16,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
 
 HEADLINE = ["roc_auc_13w", "roc_auc_52w", "pr_auc_52w", "brier_52w", "ece_52w", "precision_at_k", "recall_at_k"]
 
@@ -34,7 +35,7 @@ class ReportInputs:
     notes: list[str] = field(default_factory=list)
 
 
-def _png(fig) -> str:
+def _png(fig: Figure) -> str:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
     plt.close(fig)

@@ -10,20 +10,24 @@ import os
 from pathlib import Path
 
 import mlflow
+from mlflow.entities.model_registry import ModelVersion
 from mlflow.tracking import MlflowClient
 
 MODEL_NAME = "lks-uitval"
 EXPERIMENT = "lks-uitval"
 CHAMPION, CHALLENGER = "champion", "challenger"
 
-# Read when the module is imported: mlflow.set_tracking_uri() writes MLFLOW_TRACKING_URI itself, so
-# reading it later would take our own embedded URI for a server's.
 SERVER_URI_VARIABLE = "LKS_MLFLOW_SERVER"
-os.environ.setdefault(SERVER_URI_VARIABLE, os.environ.get("MLFLOW_TRACKING_URI", ""))
 
 
 def configure(home: Path) -> str:
-    """Point MLflow at the server named by MLFLOW_TRACKING_URI, or at the embedded store."""
+    """Point MLflow at the server named by MLFLOW_TRACKING_URI, or at the embedded store under `home`.
+
+    mlflow.set_tracking_uri() writes MLFLOW_TRACKING_URI itself, so the first call keeps the user's
+    value (empty: no server) in LKS_MLFLOW_SERVER, and later calls read that: they never take our own
+    embedded URI for a server's. Call it before anything else sets MLflow's tracking URI.
+    """
+    os.environ.setdefault(SERVER_URI_VARIABLE, os.environ.get("MLFLOW_TRACKING_URI", ""))
     server = os.environ.get(SERVER_URI_VARIABLE) or None
     uri = server or f"sqlite:///{(home / 'mlflow.db').resolve()}"
     home.mkdir(parents=True, exist_ok=True)
@@ -36,7 +40,7 @@ def configure(home: Path) -> str:
     return uri
 
 
-def alias_version(alias: str, client: MlflowClient | None = None):
+def alias_version(alias: str, client: MlflowClient | None = None) -> ModelVersion | None:
     """The model version holding `alias`, or None."""
     client = client or MlflowClient()
     try:

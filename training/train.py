@@ -12,20 +12,15 @@ the model where that DPIA does not apply.
 
 from __future__ import annotations
 
-import tempfile
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
-import cloudpickle
-import mlflow
 import pandas as pd
 import sqlalchemy as sa
-from mlflow.models import ModelSignature
-from mlflow.tracking import MlflowClient
-from mlflow.types.schema import ParamSchema, ParamSpec
 
-import lks.models.pyfunc_model
 from lks.data_contracts import CONTRACT_VERSION
 from lks.data_contracts.reasons import load_mapping
 from lks.data_contracts.roles import all_roles, check_dpia_reference
@@ -33,11 +28,12 @@ from lks.data_contracts.store import batches, history
 from lks.data_contracts.timeline import latest_versions
 from lks.features.catalog import BY_NAME, special_columns
 from lks.features.frames import mondays, weekly_features
-from lks.features.known import prepare
+from lks.features.known import Known, prepare
 from lks.models.bundle import ServingBundle, contributions_of
 from lks.training import fairness, report
 from lks.training.backtest import (
     BacktestConfig,
+    BacktestResult,
     choose_champion,
     eligible_champions,
     final_frames,
@@ -46,7 +42,7 @@ from lks.training.backtest import (
     run_backtest,
 )
 from lks.training.candidates import CANDIDATES, CANDIDATES_BY_NAME, survival
-from lks.training.tracking import CHALLENGER, CHAMPION, MODEL_NAME, alias_version
+from lks.training.registry import RunRecord, log_and_register, next_alias
 
 HISTORY_START = "2019-01-07"  # the first Monday with enough placements to learn from
 REFERENCE_ROWS = 200  # rows scored at training time and logged, to check the registered model against
@@ -58,13 +54,14 @@ class TrainConfig(BacktestConfig):
     since: str = HISTORY_START    # the first weekly as-of date to learn from
     dpia_reference: str | None = None  # names the DPIA allowing special columns; None: they stay out
 
-    def __post_init__(self):
-        super().__post_init__()
+    def __post_init__(self) -> None:
+        super().__post_init__()  # type: ignore[no-untyped-call]  # BacktestConfig (backtest.py) is not annotated
         if check_dpia_reference(self.dpia_reference) != self.dpia_reference:
             raise ValueError(f"dpia_reference must be stripped, but was {self.dpia_reference!r}")
 
 
-def train(engine: sa.Engine, config: TrainConfig, progress=lambda message: None) -> dict:
+def train(engine: sa.Engine, config: TrainConfig,
+          progress: Callable[[str], None] = lambda message: None) -> dict[str, Any]:
     progress("reading the store")
     hist = history(engine, config.as_of)
     known = prepare(hist)
@@ -76,7 +73,7 @@ def train(engine: sa.Engine, config: TrainConfig, progress=lambda message: None)
     progress(f"fitting {chosen} on everything known on {config.as_of}")
     features = model_features(weekly)
     frames = final_frames(known, weekly, config.as_of, config.unknown_reasons)
-    fitted: dict = {}
+    fitted: dict[str, Any] = {}
     model = fit_candidate(CANDIDATES_BY_NAME[chosen], frames, features, fitted)
     curve_model = fitted.get("survival") or survival().fit(frames[1], features)
     progress("fairness audit and unknown-reason strategies")
@@ -93,32 +90,46 @@ def train(engine: sa.Engine, config: TrainConfig, progress=lambda message: None)
     reference = (latest.reset_index(drop=True), bundle.risks(latest.reset_index(drop=True)))
     shap_summary = contributions_of(reference[1]).abs().mean().rename("mean_abs_contribution")
     shap_summary = shap_summary.rename_axis("feature").reset_index()
-    return _log(engine, config, result, chosen, bundle, audit, strategies, shap_summary, frames[1], reference,
-                progress)
+    fitted_run = _Fitted(result, chosen, bundle, audit, strategies, shap_summary, frames[1], reference)
+    return _log(engine, config, fitted_run, progress)
 
 
-def special_use(config: TrainConfig, features: list[str]) -> dict:
+@dataclass(frozen=True)
+class _Fitted:
+    """What a training run produced, to be reported and logged."""
+
+    result: BacktestResult
+    chosen: str
+    bundle: ServingBundle
+    audit: pd.DataFrame
+    strategies: pd.DataFrame
+    shap_summary: pd.DataFrame
+    person_period: pd.DataFrame
+    reference: tuple[pd.DataFrame, pd.DataFrame]  # (features, risks) of the rows scored at training time
+
+
+def special_use(config: TrainConfig, features: list[str]) -> dict[str, Any]:
     """What the bundle records about special-category data: the DPIA reference trained under and the
     special contract columns its inputs read (the service decides from these, not from the config)."""
     return {"dpia_reference": config.dpia_reference, "special_columns": special_columns(features)}
 
 
-def _audit_columns(hist, persons: pd.DataFrame) -> pd.DataFrame:
+def _audit_columns(hist: dict[str, pd.DataFrame], persons: pd.DataFrame) -> pd.DataFrame:
     placements = latest_versions(hist["placements"], "placements")[["placement_id", "person_id"]]
     cols = ["person_id", "birth_year", "gender", "migration_background", "dutch_language_level", "district"]
     return placements.merge(persons[cols], on="person_id").drop(columns="person_id")
 
 
-def _strategy_errors(known, weekly, config: TrainConfig, have_truth: bool) -> pd.DataFrame:
+def _strategy_errors(known: Known, weekly: pd.DataFrame, config: TrainConfig, have_truth: bool) -> pd.DataFrame:
     """How each unknown-reason strategy labels the legacy `onbekend` endings, against the truth."""
-    if not have_truth:
+    if not have_truth or config.truth is None:
         return pd.DataFrame()
     from lks.training.strategies import compare_strategies
 
     return compare_strategies(known, weekly, config.as_of, config.truth)
 
 
-def _data_seen(engine: sa.Engine, as_of: date) -> dict:
+def _data_seen(engine: sa.Engine, as_of: date) -> dict[str, Any]:
     with engine.connect() as conn:
         rows = conn.execute(sa.select(batches.c.batch_id, batches.c.finished_at, batches.c.export_checksum,
                                       batches.c.source)).mappings().all()
@@ -126,12 +137,12 @@ def _data_seen(engine: sa.Engine, as_of: date) -> dict:
             "ingest_batches": [{**r, "finished_at": str(r["finished_at"])} for r in rows]}
 
 
-def _log(engine, config, result, chosen, bundle, audit, strategies, shap_summary, person_period, reference,
-         progress) -> dict:
+def _log(engine: sa.Engine, config: TrainConfig, fitted: _Fitted, progress: Callable[[str], None]) -> dict[str, Any]:
     progress("logging to MLflow")
+    result, chosen, bundle, audit = fitted.result, fitted.chosen, fitted.bundle, fitted.audit
     contenders = [c.name for c in CANDIDATES if c.champion_candidate]
     baselines = {n: m for n, m in result.pooled.items() if n not in (*contenders, "oracle")}
-    summary = {
+    summary: dict[str, Any] = {
         "model": chosen,
         "champion": result.pooled[chosen],
         "candidates": {n: result.pooled[n] for n in contenders},
@@ -144,7 +155,7 @@ def _log(engine, config, result, chosen, bundle, audit, strategies, shap_summary
     }
     from lks.models.baselines import TenureBaseline
 
-    incidence = TenureBaseline().fit(person_period).cumulative_incidence(0)
+    incidence = TenureBaseline().fit(fitted.person_period).cumulative_incidence(0)
     html = report.render(report.ReportInputs(
         title=f"lks-uitval: training as of {config.as_of}",
         summary={"trained at": f"{datetime.now():%Y-%m-%d %H:%M}", "data known on": str(config.as_of),
@@ -152,49 +163,35 @@ def _log(engine, config, result, chosen, bundle, audit, strategies, shap_summary
                  "special columns": _special_summary(bundle.metadata),
                  "test dates": f"{summary['test_dates'][0]} .. {summary['test_dates'][-1]}"},
         pooled=result.pooled, per_date=result.per_date, reliability=result.reliability, incidence=incidence,
-        shap_summary=shap_summary, strategies=strategies, fairness=audit, notes=result.notes,
+        shap_summary=fitted.shap_summary, strategies=fitted.strategies, fairness=audit, notes=result.notes,
     ))
-    with mlflow.start_run(run_name=f"train as of {config.as_of}") as run, tempfile.TemporaryDirectory() as tmp:
-        mlflow.log_params({**{k: str(v) for k, v in asdict(config).items()}, "model": chosen,
-                           "reason_mapping_version": load_mapping().version})
-        if config.dpia_reference:
-            mlflow.set_tag("dpia_reference", config.dpia_reference)
-        mlflow.log_metrics({f"{name}.{metric}": value for name, metrics in result.pooled.items()
-                            for metric, value in metrics.items() if pd.notna(value)})
-        mlflow.log_dict(summary, "backtest.json")
-        mlflow.log_dict({**_data_seen(engine, config.as_of), "since": config.since}, "data.json")
-        mlflow.log_dict(_feature_list(bundle.features), "features.json")
-        mlflow.log_text(html, "report.html")
-        mlflow.log_text(audit.to_csv(index=False), "fairness.csv")
-        for name, frame in result.per_date.items():
-            mlflow.log_text(frame.to_csv(index=False), f"per_date/{name}.csv")
-        for name, frame in zip(("features", "risks"), reference, strict=True):
-            frame.to_parquet(Path(tmp) / f"{name}.parquet")
-            mlflow.log_artifact(str(Path(tmp) / f"{name}.parquet"), "reference")
-        path = Path(tmp) / "bundle.pkl"
-        path.write_bytes(cloudpickle.dumps(bundle))
-        signature = ModelSignature(inputs=None, outputs=None,
-                                   params=ParamSchema([ParamSpec("output", "string", "risks")]))
-        info = mlflow.pyfunc.log_model(name="model", python_model=lks.models.pyfunc_model.__file__,
-                                       artifacts={"bundle": str(path)}, signature=signature,
-                                       registered_model_name=MODEL_NAME)
-    client = MlflowClient()
-    version = info.registered_model_version
-    alias = CHALLENGER if alias_version(CHAMPION, client) else CHAMPION
-    client.set_registered_model_alias(MODEL_NAME, alias, version)
-    client.set_model_version_tag(MODEL_NAME, version, "run_id", run.info.run_id)
-    if config.dpia_reference:  # visible in the registry beside the version, before anyone promotes it
-        client.set_model_version_tag(MODEL_NAME, version, "dpia_reference", config.dpia_reference)
-    return {"run_id": run.info.run_id, "version": version, "alias": alias, "summary": summary, "report": html}
+    record = RunRecord(
+        bundle=bundle,
+        run_name=f"train as of {config.as_of}",
+        params={**{k: str(v) for k, v in asdict(config).items()}, "model": chosen,
+                "reason_mapping_version": load_mapping().version},
+        metrics={f"{name}.{metric}": value for name, metrics in result.pooled.items()
+                 for metric, value in metrics.items() if pd.notna(value)},
+        tags={"dpia_reference": config.dpia_reference} if config.dpia_reference else {},
+        dicts={"backtest.json": summary,
+               "data.json": {**_data_seen(engine, config.as_of), "since": config.since},
+               "features.json": _feature_list(bundle.features)},
+        texts={"report.html": html, "fairness.csv": audit.to_csv(index=False),
+               **{f"per_date/{name}.csv": frame.to_csv(index=False) for name, frame in result.per_date.items()}},
+        frames={"reference/features.parquet": fitted.reference[0], "reference/risks.parquet": fitted.reference[1]},
+    )
+    registered = log_and_register(record, alias=next_alias())
+    return {"run_id": registered.run_id, "version": registered.version, "alias": registered.alias,
+            "summary": summary, "report": html}
 
 
-def _special_summary(metadata: dict) -> str:
+def _special_summary(metadata: dict[str, Any]) -> str:
     text = ", ".join(metadata.get("special_columns") or []) or "none"
     reference = metadata.get("dpia_reference")
     return f"{text} (DPIA reference {reference})" if reference else text
 
 
-def _feature_list(features: list[str]) -> dict:
+def _feature_list(features: list[str]) -> dict[str, Any]:
     documented = BY_NAME
     return {
         "features": [{"name": n, "meaning": documented[n].meaning, "sources": list(documented[n].sources),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TypedDict
 
+import pandas as pd
 import pandera.pandas as pa
 
 from lks.data_contracts.schemas.employers import Employers
@@ -51,3 +52,24 @@ def columns(table: str) -> dict[str, ColumnSpec]:
         name: ColumnSpec(role=col.metadata["role"], kind=col.metadata["kind"], nullable=col.nullable)
         for name, col in schema.columns.items()
     }
+
+
+def coerce(frame: pd.DataFrame, table: str) -> pd.DataFrame:
+    """`frame` with each contract column of `table` in the dtype its pandera model declares.
+
+    Dates and timestamps become datetime64[ns] (from datetimes or ISO 8601 text), booleans and integers
+    the nullable `boolean` and `Int64`, floats float64; text stays object with None for null. Other
+    columns pass through; `frame` itself is not changed. The one place that types rows: the store, the
+    simulator's Parquet files and the tests' hand-made rows all go through it.
+    """
+    out = frame.copy()
+    for name, col in TABLES[table].to_schema().columns.items():
+        dtype = col.dtype.type
+        values = out[name]
+        if pd.api.types.is_string_dtype(dtype):
+            out[name] = values.astype(object).where(values.notna(), None)
+        elif pd.api.types.is_datetime64_dtype(dtype):
+            out[name] = pd.to_datetime(values, format="ISO8601").astype(dtype)
+        else:
+            out[name] = values.astype(dtype)
+    return out

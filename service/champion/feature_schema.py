@@ -14,9 +14,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from lks.data_contracts.timeline import YEAR_WEEKS
 from lks.service.champion.types import FeatureSpec
-
-YEAR_WEEKS = 52
 
 
 @dataclass(frozen=True)

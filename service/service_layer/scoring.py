@@ -25,7 +25,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from lks.data_contracts.store import history
-from lks.data_contracts.timeline import latest_versions
+from lks.data_contracts.timeline import YEAR_WEEKS, latest_versions
 from lks.features.build import build_features
 from lks.models.bundle import contributions_of
 from lks.service.champion import dpia
@@ -34,7 +34,6 @@ from lks.service.explanations import explain
 from lks.service.persistence.tables import risk_lists, risk_scores
 
 log = logging.getLogger(__name__)
-YEAR_WEEKS = 52
 ROUTING = ["team", "district", "jobcoach_id"]
 
 

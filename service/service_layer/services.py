@@ -8,6 +8,7 @@ import threading
 from collections import OrderedDict
 from datetime import date
 
+from lks.data_contracts.timeline import YEAR_WEEKS
 from lks.features.catalog import special_columns
 from lks.service.auth import SEES_AGGREGATES, SEES_PLACEMENTS, Identity
 from lks.service.bootstrap import Services
@@ -16,7 +17,6 @@ from lks.service.champion.types import Champion
 from lks.service.explanations import explain
 from lks.service.persistence import queries as placements
 from lks.service.persistence.audit import NOT_FOUND, RECORDED, SHOWN, Entry
-from lks.service.service_layer.scoring import YEAR_WEEKS
 
 log = logging.getLogger(__name__)
 FORBIDDEN = "forbidden"

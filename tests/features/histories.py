@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.features.factory import employer, ending, event, make_history, person, placement
+from tests.exports import employer, ending, event, make_history, person, placement
 
 
 def rich_history():

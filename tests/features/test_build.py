@@ -5,7 +5,7 @@ import pytest
 from lks.data_contracts.roles import columns_with_role
 from lks.data_contracts.schemas import TABLES
 from lks.features.build import build_features
-from tests.features.factory import ending, event, make_history, person, placement, registered_by_all, typed
+from tests.exports import ending, event, make_history, person, placement, registered_by_all, typed
 from tests.features.histories import AS_OF_DATES, rich_history
 
 

@@ -1,5 +1,5 @@
 from lks.features.cohort import cohort
-from tests.features.factory import ending, make_history, placement
+from tests.exports import ending, make_history, placement
 
 
 def history():

@@ -3,17 +3,18 @@ import pandas as pd
 import pytest
 
 from lks.features.frames import landmark_frame, mondays, person_period_frame
-from tests.features.factory import ending, make_history, person, placement, registered_by_all
+from tests.exports import ending, make_history, person, placement, registered_by_all
 
 DATES = mondays("2024-01-15", "2024-03-04")
 T = "2024-12-31"
+REGISTERED = "2024-01-10T10:15:00"  # two days after the start: known on every as-of date
 
 
 def history():
     """A: uitval, B: neutral (both structured, ended 16 Feb), C: legacy onbekend (ended 26 Jan),
     D: still active, E: ended 12 Jan but registered only on 1 March."""
     return make_history(
-        placements=[placement(placement_id=p, start_date="2024-01-08") for p in "ABCDE"],
+        placements=[placement(placement_id=p, start_date="2024-01-08", registered_at=REGISTERED) for p in "ABCDE"],
         endings=[
             ending(placement_id="A", end_date="2024-02-16", reason_code="conflict", registered_at="2024-02-20T09:00"),
             ending(placement_id="B", end_date="2024-02-16", reason_code="ander_werk", registered_at="2024-02-20T09:00"),
@@ -59,7 +60,8 @@ def test_structured_only_keeps_rows_from_the_structured_era():
 def test_weighted_splits_unknown_endings_by_what_similar_endings_with_a_reason_did():
     # most endings with a reason are legacy ones that happen to carry one; they are evidence too (the four
     # structured ones alone, all neutral, would say nothing about debts)
-    placements = [placement(placement_id=f"S{i}", person_id=f"P{i}", start_date="2024-01-08") for i in range(20)]
+    placements = [placement(placement_id=f"S{i}", person_id=f"P{i}", start_date="2024-01-08", registered_at=REGISTERED)
+                  for i in range(20)]
     persons = [person(person_id=f"P{i}", debt_problems=i % 2 == 0) for i in range(20)]
     endings = [ending(placement_id=f"S{i}", end_date="2024-02-16", registered_at="2024-02-20T09:00",
                       reason_code="verzuim" if i % 2 == 0 else "ander_werk",
@@ -67,7 +69,8 @@ def test_weighted_splits_unknown_endings_by_what_similar_endings_with_a_reason_d
                for i in range(20)]
     for name, debt in (("U1", True), ("U0", False)):
         persons.append(person(person_id=name, debt_problems=debt))
-        placements.append(placement(placement_id=name, person_id=name, start_date="2024-01-08"))
+        placements.append(placement(placement_id=name, person_id=name, start_date="2024-01-08",
+                                    registered_at=REGISTERED))
         endings.append(ending(placement_id=name, end_date="2024-01-26", reason_code="onbekend", registration="legacy",
                               registered_at="2024-01-29T09:00"))
     h = make_history(persons=persons, placements=placements, endings=endings)
@@ -136,7 +139,7 @@ def test_the_13_week_label_stops_at_the_end_of_the_first_year():
     """Started 2024-01-08, its first year ends 2025-01-05; on 2024-11-25 (week 46) an uitval on
     2025-01-20 lies within 13 weeks but after the first year: it counts for neither label."""
     hist = make_history(
-        placements=[placement(placement_id=p, start_date="2024-01-08") for p in "FG"],
+        placements=[placement(placement_id=p, start_date="2024-01-08", registered_at=REGISTERED) for p in "FG"],
         endings=[
             ending(placement_id="F", end_date="2025-01-20", reason_code="conflict", registered_at="2025-01-22T09:00"),
             ending(placement_id="G", end_date="2025-01-03", reason_code="conflict", registered_at="2025-01-06T09:00"),

@@ -3,7 +3,7 @@ import pytest
 
 from lks.data_contracts.timeline import snapshot
 from lks.features.known import as_of_day, prepare
-from tests.features.factory import event, make_history, placement
+from tests.exports import event, make_history, placement
 
 
 @pytest.fixture

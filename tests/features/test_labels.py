@@ -1,7 +1,7 @@
 import pandas as pd
 
 from lks.features.labels import outcomes
-from tests.features.factory import ending, make_history, placement
+from tests.exports import ending, make_history, placement
 
 
 def history():

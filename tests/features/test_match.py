@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 
 from lks.features.build import build_features
-from tests.features.factory import employer as employer_row
-from tests.features.factory import ending, event, make_history, person, placement
+from tests.exports import employer as employer_row
+from tests.exports import ending, event, make_history, person, placement
 
 
 def row(frame, placement_id="PL1"):

@@ -5,7 +5,7 @@ import pytest
 
 from lks.data_contracts.validate import validate_export
 from lks.features.build import build_features
-from tests.features.factory import registered_by_all
+from tests.exports import registered_by_all
 
 pytestmark = pytest.mark.slow  # the default (Rotterdam-scale) simulation, run once per session
 

@@ -74,40 +74,20 @@ def build_base(folder: Path) -> Path:
 
 
 def register(base: Path, home: Path, set_champion: bool = True) -> str:
-    """Log the bundle as `lks train` does (pyfunc from code + artifacts) and register a version."""
-    import mlflow
-    from mlflow.models import ModelSignature
-    from mlflow.tracking import MlflowClient
-    from mlflow.types.schema import ParamSchema, ParamSpec
+    """Log and register the bundle as `lks train` does (the same `training.registry` call)."""
+    from lks.training.registry import RunRecord, log_and_register
+    from lks.training.tracking import CHAMPION, configure
 
-    import lks.models.pyfunc_model
-    from lks.training.tracking import CHAMPION, EXPERIMENT, MODEL_NAME, configure
-
-    # mlflow.set_tracking_uri exports MLFLOW_TRACKING_URI, and training.tracking.configure then takes the
-    # embedded store for a server and leaves artifacts in ./mlruns: create the experiment here first.
-    os.environ.pop("MLFLOW_TRACKING_URI", None)
-    uri = f"sqlite:///{(home / 'mlflow.db').resolve()}"
-    mlflow.set_tracking_uri(uri)
-    mlflow.set_registry_uri(uri)
-    if mlflow.get_experiment_by_name(EXPERIMENT) is None:
-        mlflow.create_experiment(EXPERIMENT, artifact_location=(home / "mlartifacts").resolve().as_uri())
+    os.environ.pop("MLFLOW_TRACKING_URI", None)  # the embedded store under `home`, never a server
     configure(home)
-    with mlflow.start_run() as run, tempfile.TemporaryDirectory() as tmp:
-        mlflow.log_dict({"champion": {"roc_auc_52w": 0.7, "precision_at_k": 0.3}, "baselines": {},
-                         "test_dates": ["2026-11-02"], "fairness_gaps": {}}, "backtest.json")
-        mlflow.log_text("<html><body>report</body></html>", "report.html")
-        shutil.copy(base / "features.parquet", Path(tmp) / "features.parquet")
-        mlflow.log_artifact(str(Path(tmp) / "features.parquet"), "reference")
-        signature = ModelSignature(inputs=None, outputs=None,
-                                   params=ParamSchema([ParamSpec("output", "string", "risks")]))
-        info = mlflow.pyfunc.log_model(name="model", python_model=lks.models.pyfunc_model.__file__,
-                                       artifacts={"bundle": str(base / "bundle.pkl")}, signature=signature,
-                                       registered_model_name=MODEL_NAME)
-    version = str(info.registered_model_version)
-    if set_champion:
-        MlflowClient().set_registered_model_alias(MODEL_NAME, CHAMPION, version)
-    MlflowClient().set_model_version_tag(MODEL_NAME, version, "run_id", run.info.run_id)
-    return version
+    record = RunRecord(
+        bundle=cloudpickle.loads((base / "bundle.pkl").read_bytes()),
+        dicts={"backtest.json": {"champion": {"roc_auc_52w": 0.7, "precision_at_k": 0.3}, "baselines": {},
+                                 "test_dates": ["2026-11-02"], "fairness_gaps": {}}},
+        texts={"report.html": "<html><body>report</body></html>"},
+        frames={"reference/features.parquet": features_frame(base)},
+    )
+    return log_and_register(record, alias=CHAMPION if set_champion else None).version
 
 
 def new_home(base: Path, root: Path) -> Path:

@@ -12,6 +12,11 @@ def test_every_catalog_feature_belongs_to_a_named_factor():
     every = catalog(special=True)  # a special input of a DPIA model is named, never hidden under "overig"
     assert {f.name: factor_of(f.name) for f in every if factor_of(f.name) == OTHER} == {}
     assert {factor_of(f.name) for f in every} <= set(BY_KEY)
+    assert factor_of("sick_reports_4w") == "ziekmeldingen" and factor_of("jobcoach_hours_per_month") == "jobcoaching"
+
+
+def test_an_input_outside_the_catalog_is_summed_under_other():
+    assert factor_of("sick_reports_99w") == OTHER
 
 
 @pytest.mark.slow

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from lks.data_contracts.parse import parse_column
 from lks.data_contracts.schemas import columns
 from lks.simulator import simulate
 
@@ -16,24 +17,9 @@ TABLES = ("persons", "employers", "placements", "events", "endings")
 
 
 def read_typed(folder: Path, table: str) -> pd.DataFrame:
-    """Read one export CSV with the dtypes the pandera schemas expect."""
-    spec = columns(table)
-    df = pd.read_csv(folder / f"{table}.csv", dtype=str, keep_default_na=False)
-    for name, col in spec.items():
-        text = df[name]
-        if col["kind"] == "bool":
-            df[name] = text.str.lower().map({"true": True, "false": False}).astype("boolean")
-        elif col["kind"] == "int":
-            df[name] = pd.to_numeric(text.replace("", None)).astype("Int64")
-        elif col["kind"] == "float":
-            df[name] = pd.to_numeric(text.replace("", None)).astype(float)
-        elif col["kind"] == "date":
-            df[name] = pd.to_datetime(text.replace("", None), format="%Y-%m-%d")
-        elif col["kind"] == "timestamp":
-            df[name] = pd.to_datetime(text.replace("", None), format="%Y-%m-%dT%H:%M:%S")
-        else:
-            df[name] = text.where(text != "", None)
-    return df
+    """Read one export CSV with the dtypes the pandera schemas expect (the contract's own text parser)."""
+    text = pd.read_csv(folder / f"{table}.csv", dtype=str, keep_default_na=False)
+    return pd.DataFrame({name: parse_column(text[name], spec["kind"])[0] for name, spec in columns(table).items()})
 
 
 @pytest.fixture(scope="session")

@@ -1,3 +1,7 @@
+import os
+import subprocess
+import sys
+
 import mlflow
 
 from lks.training.tracking import configure
@@ -9,3 +13,10 @@ def test_each_home_gets_its_own_embedded_store(tmp_path, monkeypatch):
     second = configure(tmp_path / "b")
     assert first != second and str(tmp_path / "b" / "mlflow.db") in second
     assert mlflow.get_experiment_by_name("lks-uitval").artifact_location.startswith((tmp_path / "b").as_uri())
+
+
+def test_importing_the_module_changes_no_environment_variable():
+    code = ("import os; before = dict(os.environ); import lks.training.tracking; "
+            "assert dict(os.environ) == before, set(os.environ) ^ set(before)")
+    env = {name: value for name, value in os.environ.items() if name != "LKS_MLFLOW_SERVER"}
+    subprocess.run([sys.executable, "-c", code], check=True, env={**env, "MLFLOW_TRACKING_URI": "sqlite:///x.db"})

@@ -1,0 +1,31 @@
+import mlflow
+import pandas as pd
+from mlflow.tracking import MlflowClient
+
+from lks.training.registry import RunRecord, log_and_register, next_alias
+from lks.training.tracking import CHALLENGER, CHAMPION, MODEL_NAME, configure
+
+
+def test_a_run_is_logged_and_its_bundle_registered_with_the_alias_and_tags(tmp_path, monkeypatch):
+    monkeypatch.setenv("LKS_MLFLOW_SERVER", "")
+    configure(tmp_path)
+    record = RunRecord(bundle={"stand-in": "bundle"}, run_name="test run", params={"k": "50"},
+                       metrics={"lightgbm.roc_auc_52w": 0.71}, tags={"dpia_reference": "DPIA-1"},
+                       dicts={"backtest.json": {"model": "lightgbm"}}, texts={"per_date/lightgbm.csv": "a\n1\n"},
+                       frames={"reference/features.parquet": pd.DataFrame({"x": [1.0, 2.0]})})
+    assert next_alias() == CHAMPION
+    first = log_and_register(record, alias=next_alias())
+    assert (first.version, first.alias) == ("1", CHAMPION)
+    client = MlflowClient()
+    version = client.get_model_version_by_alias(MODEL_NAME, CHAMPION)
+    assert str(version.version) == "1" and version.tags == {"run_id": first.run_id, "dpia_reference": "DPIA-1"}
+    run = client.get_run(first.run_id)
+    assert run.data.params == {"k": "50"} and run.data.metrics == {"lightgbm.roc_auc_52w": 0.71}
+    assert run.data.tags["dpia_reference"] == "DPIA-1" and run.info.run_name == "test run"
+    assert mlflow.artifacts.load_dict(f"runs:/{first.run_id}/backtest.json") == {"model": "lightgbm"}
+    logged = pd.read_parquet(mlflow.artifacts.download_artifacts(f"runs:/{first.run_id}/reference/features.parquet"))
+    assert logged["x"].tolist() == [1.0, 2.0]
+    second = log_and_register(RunRecord(bundle={}), alias=next_alias())
+    assert (second.version, second.alias) == ("2", CHALLENGER)
+    assert log_and_register(RunRecord(bundle={}), alias=None).alias is None
+    assert str(client.get_model_version_by_alias(MODEL_NAME, CHAMPION).version) == "1"
