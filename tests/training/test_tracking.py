@@ -16,7 +16,8 @@ def test_each_home_gets_its_own_embedded_store(tmp_path, monkeypatch):
 
 
 def test_importing_the_module_changes_no_environment_variable():
-    code = ("import os; before = dict(os.environ); import lks.training.tracking; "
+    # MLflow sets its own telemetry variable when it is imported: import it first, then compare
+    code = ("import os, mlflow; before = dict(os.environ); import lks.training.tracking; "
             "assert dict(os.environ) == before, set(os.environ) ^ set(before)")
     env = {name: value for name, value in os.environ.items() if name != "LKS_MLFLOW_SERVER"}
     subprocess.run([sys.executable, "-c", code], check=True, env={**env, "MLFLOW_TRACKING_URI": "sqlite:///x.db"})
