@@ -36,6 +36,7 @@ from lks.features.frames import mondays, weekly_features
 from lks.features.known import prepare
 from lks.models.bundle import ServingBundle, contributions_of
 from lks.training import fairness, report
+from lks.training.artifacts import BUNDLE_SHA256, SCHEMA_ARTIFACT, input_schema, sha256_of
 from lks.training.backtest import (
     BacktestConfig,
     choose_champion,
@@ -49,7 +50,7 @@ from lks.training.candidates import CANDIDATES, CANDIDATES_BY_NAME, survival
 from lks.training.tracking import CHALLENGER, CHAMPION, MODEL_NAME, alias_version
 
 HISTORY_START = "2019-01-07"  # the first Monday with enough placements to learn from
-REFERENCE_ROWS = 200  # rows scored at training time and logged, to check the registered model against
+REFERENCE_ROWS = 200  # rows scored at training time for the report's SHAP summary (never logged: personal data)
 
 
 @dataclass(frozen=True)
@@ -168,11 +169,13 @@ def _log(engine, config, result, chosen, bundle, audit, strategies, shap_summary
         mlflow.log_text(audit.to_csv(index=False), "fairness.csv")
         for name, frame in result.per_date.items():
             mlflow.log_text(frame.to_csv(index=False), f"per_date/{name}.csv")
-        for name, frame in zip(("features", "risks"), reference, strict=True):
-            frame.to_parquet(Path(tmp) / f"{name}.parquet")
-            mlflow.log_artifact(str(Path(tmp) / f"{name}.parquet"), "reference")
+        # -- issue 17: no placement rows in MLflow (only the input schema); the bundle's sha256 recorded
+        mlflow.log_dict(input_schema(reference[0], bundle.features), SCHEMA_ARTIFACT)
         path = Path(tmp) / "bundle.pkl"
         path.write_bytes(cloudpickle.dumps(bundle))
+        bundle_sha256 = sha256_of(path)
+        mlflow.log_param(BUNDLE_SHA256, bundle_sha256)
+        # -- end issue 17
         signature = ModelSignature(inputs=None, outputs=None,
                                    params=ParamSchema([ParamSpec("output", "string", "risks")]))
         info = mlflow.pyfunc.log_model(name="model", python_model=lks.models.pyfunc_model.__file__,
@@ -180,6 +183,7 @@ def _log(engine, config, result, chosen, bundle, audit, strategies, shap_summary
                                        registered_model_name=MODEL_NAME)
     client = MlflowClient()
     version = info.registered_model_version
+    client.set_model_version_tag(MODEL_NAME, version, BUNDLE_SHA256, bundle_sha256)  # before any alias points here
     alias = CHALLENGER if alias_version(CHAMPION, client) else CHAMPION
     client.set_registered_model_alias(MODEL_NAME, alias, version)
     client.set_model_version_tag(MODEL_NAME, version, "run_id", run.info.run_id)

@@ -1,7 +1,8 @@
 """A small real setup for the service tests, built once per test session (shared by xdist workers):
 the default simulated municipality, ingested; a ServingBundle of real (small, quickly fitted) models
 on its features; and, per worker, an MLflow home where that bundle is registered as champion through
-the same pyfunc as `lks train` uses."""
+the same pyfunc as `lks train` uses, with its input schema and its sha256 (param and tag). The features
+frame stays in the test folder: it is never logged to MLflow."""
 
 from __future__ import annotations
 
@@ -81,6 +82,7 @@ def register(base: Path, home: Path, set_champion: bool = True) -> str:
     from mlflow.types.schema import ParamSchema, ParamSpec
 
     import lks.models.pyfunc_model
+    from lks.training.artifacts import BUNDLE_SHA256, SCHEMA_ARTIFACT, input_schema, sha256_of
     from lks.training.tracking import CHAMPION, EXPERIMENT, MODEL_NAME, configure
 
     # mlflow.set_tracking_uri exports MLFLOW_TRACKING_URI, and training.tracking.configure then takes the
@@ -92,18 +94,21 @@ def register(base: Path, home: Path, set_champion: bool = True) -> str:
     if mlflow.get_experiment_by_name(EXPERIMENT) is None:
         mlflow.create_experiment(EXPERIMENT, artifact_location=(home / "mlartifacts").resolve().as_uri())
     configure(home)
-    with mlflow.start_run() as run, tempfile.TemporaryDirectory() as tmp:
+    bundle_sha256 = sha256_of(base / "bundle.pkl")
+    with mlflow.start_run() as run:
         mlflow.log_dict({"champion": {"roc_auc_52w": 0.7, "precision_at_k": 0.3}, "baselines": {},
                          "test_dates": ["2026-11-02"], "fairness_gaps": {}}, "backtest.json")
         mlflow.log_text("<html><body>report</body></html>", "report.html")
-        shutil.copy(base / "features.parquet", Path(tmp) / "features.parquet")
-        mlflow.log_artifact(str(Path(tmp) / "features.parquet"), "reference")
+        bundle = cloudpickle.loads((base / "bundle.pkl").read_bytes())
+        mlflow.log_dict(input_schema(features_frame(base), bundle.features), SCHEMA_ARTIFACT)
+        mlflow.log_param(BUNDLE_SHA256, bundle_sha256)
         signature = ModelSignature(inputs=None, outputs=None,
                                    params=ParamSchema([ParamSpec("output", "string", "risks")]))
         info = mlflow.pyfunc.log_model(name="model", python_model=lks.models.pyfunc_model.__file__,
                                        artifacts={"bundle": str(base / "bundle.pkl")}, signature=signature,
                                        registered_model_name=MODEL_NAME)
     version = str(info.registered_model_version)
+    MlflowClient().set_model_version_tag(MODEL_NAME, version, BUNDLE_SHA256, bundle_sha256)
     if set_champion:
         MlflowClient().set_registered_model_alias(MODEL_NAME, CHAMPION, version)
     MlflowClient().set_model_version_tag(MODEL_NAME, version, "run_id", run.info.run_id)
