@@ -73,7 +73,7 @@ class MlflowChampionSource:
             "run parameter": client.get_run(run_id).data.params.get(BUNDLE_SHA256),
             "model version tag": version.tags.get(BUNDLE_SHA256),
         }, hashlib.sha256(data).hexdigest())
-        bundle = cloudpickle.loads(data)  # noqa: S301  the exact bytes whose sha256 was recorded at registration
+        bundle = cloudpickle.loads(data)  # only the exact bytes whose sha256 was recorded at registration
         schema = schema_from(mlflow.artifacts.load_dict(f"runs:/{run_id}/{SCHEMA_ARTIFACT}"))
         backtest = mlflow.artifacts.load_dict(f"runs:/{run_id}/backtest.json")
         report = Path(mlflow.artifacts.download_artifacts(run_id=run_id, artifact_path="report.html"))
