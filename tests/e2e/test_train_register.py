@@ -79,11 +79,15 @@ def test_the_champion_loads_in_a_fresh_process_and_predicts_as_the_service_does(
     champion = MlflowChampionSource(home / "home").load()
     assert [s.name for s in champion.schema] == ["tenure_weeks", *champion.features]
     schema = json.dumps(mlflow.artifacts.load_dict(f"runs:/{run_id}/schema.json"))
-    frame = pd.read_parquet(features)
-    assert not any(pid in schema for pid in frame["placement_id"])
+    everything = pd.read_parquet(features)
+    assert not any(pid in schema for pid in everything["placement_id"])
+    first_year = everything[everything["tenure_weeks"] < 52].reset_index(drop=True)  # what the model covers
+    frame = first_year[["tenure_weeks", *champion.features]]  # the model inputs, as the service passes them
+    frame.to_parquet(features)
     out = tmp_path / "risks.parquet"
-    subprocess.run([sys.executable, "-c", LOAD, str(home / "home"), str(features), str(out)],  # noqa: S603  this python, fixed code
-                   check=True, capture_output=True)
+    done = subprocess.run([sys.executable, "-c", LOAD, str(home / "home"), str(features), str(out)],  # noqa: S603  this python, fixed code
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
     expected = champion.risks(frame)
     pd.testing.assert_frame_equal(pd.read_parquet(out), expected)
     assert {"risk_13w", "risk_52w", "raw_52w", "base_value"} <= set(expected.columns)
