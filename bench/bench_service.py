@@ -76,7 +76,7 @@ def main() -> None:
     port = free_port()
     env = {**os.environ, "LKS_HOME": str(args.home.resolve()), "LKS_DATABASE_URL": url,
            "LKS_MODEL_REFRESH_SECONDS": "3600"}
-    server = subprocess.Popen([LKS, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env,
+    server = subprocess.Popen([LKS, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env,  # noqa: S603  lks itself, no shell
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:

@@ -1,8 +1,9 @@
-"""`lks audit`: who was shown which placement, when (and who logged in on the pages); `lks audit purge`
-for an admin."""
+"""`lks audit`: who was shown which placement, when (and who logged in on the pages); `lks audit verify`
+checks the hash chain; `lks audit purge` for an admin."""
 
 from __future__ import annotations
 
+import getpass
 from typing import Annotated
 
 import typer
@@ -46,18 +47,44 @@ def show(
     console.print(table)
 
 
+@app.command("verify")
+def verify(
+    expect: Annotated[str | None, typer.Option(
+        "--expect", help="ID:HASH of a record noted earlier (from a previous verify): it must still be there, "
+                         "unchanged.")] = None,
+) -> None:
+    """Check the audit log's hash chain: exit 1 naming the first broken record after any change, deletion or
+    reordering; print the newest record's id and hash to note elsewhere."""
+    log = _log()
+    result = log.verify()
+    if result.broken is not None:
+        console.print(f"[red]Audit log broken at record {result.broken.audit_id}:[/red] {result.broken.reason}.")
+        raise typer.Exit(1)
+    if expect is not None:
+        audit_id, _, expected_hash = expect.partition(":")
+        found = log.hash_of(int(audit_id)) if audit_id.isdigit() else None
+        if found is None or not expected_hash or not found.startswith(expected_hash):
+            console.print(f"[red]Audit log broken at record {audit_id}:[/red] it is not the record noted "
+                          f"({'missing' if found is None else 'another hash'}).")
+            raise typer.Exit(1)
+    console.print(f"Audit log intact: {result.records} records; newest record {result.last_id}, hash "
+                  f"{result.last_hash}.")
+
+
 @app.command("purge")
 def purge(
     older_than_months: Annotated[int, typer.Option("--older-than-months", help=f"At least {RETENTION_MONTHS}.")],
     yes: Annotated[bool, typer.Option("--yes", help="Confirm the deletion.")] = False,
 ) -> None:
-    """Admin only: delete entries older than N months (never younger than the retention period)."""
+    """Admin only: delete entries older than N months (never younger than the retention period); a checkpoint
+    record keeps the chain verifiable and records the purge."""
     if not yes:
         console.print("Nothing deleted: add --yes to confirm.")
         raise typer.Exit(1)
     try:
-        n = _log().purge(older_than_months)
+        n = _log().purge(older_than_months, by=getpass.getuser())
     except ValueError as err:
         console.print(f"[red]{err}[/red]")
         raise typer.Exit(2) from None
-    console.print(f"Deleted {n} audit entries older than {older_than_months} months.")
+    console.print(f"Deleted {n} audit entries older than {older_than_months} months; the purge is recorded in "
+                  "the audit log.")

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from lks.data_contracts.ingest import IngestInProgress
 from lks.data_contracts.ingest import ingest as run_ingest
 from lks.data_contracts.parse import FileRejected
 from lks.data_contracts.schemas import PRIMARY_KEYS, TABLES
@@ -21,16 +22,24 @@ from lks.service.settings import get_settings
 console = Console()
 
 
-def ingest(folder: Annotated[Path, typer.Argument(exists=True, file_okay=False, help="Export folder.")]) -> None:
+def ingest(
+    folder: Annotated[Path, typer.Argument(exists=True, file_okay=False, help="Export folder.")],
+    take_over: Annotated[bool, typer.Option(
+        "--take-over", help="Free this export from an interrupted ingest (only when none is running).")] = False,
+) -> None:
     engine = make_engine(get_settings().db_url)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True) as bar:
         task = bar.add_task("valideren en opslaan", total=None)
         try:
-            report = run_ingest(engine, folder, progress=lambda _t, n: bar.advance(task, n))
+            report = run_ingest(engine, folder, progress=lambda _t, n: bar.advance(task, n), take_over=take_over)
         except FileRejected as err:
             console.print(f"[red]Export refused, nothing stored.[/red] {err.file}: {err.message} [{err.rule}]")
             raise typer.Exit(2) from None
+        except IngestInProgress as err:
+            console.print(f"[red]Refused:[/red] {err}. If no ingest is running, that one was interrupted: run "
+                          "again with --take-over.")
+            raise typer.Exit(3) from None
     if report.batch_id is None:
         console.print(f"This export was already ingested as batch {report.already_ingested}; nothing changed.")
         return
@@ -78,7 +87,7 @@ def status() -> None:
         counts = b["counts"] or {}
         new = sum(c.get("loaded", 0) + c.get("corrected", 0) + c.get("history", 0) for c in counts.values())
         rej = sum(c.get("rejected", 0) for c in counts.values())
-        hist.add_row(str(b["batch_id"]), f"{b['finished_at']:%Y-%m-%d %H:%M}", b["source"], b["export_checksum"][:12],
-                     f"{new:,}", f"{rej:,}")
+        finished = f"{b['finished_at']:%Y-%m-%d %H:%M}" if b["finished_at"] else "running"
+        hist.add_row(str(b["batch_id"]), finished, b["source"], b["export_checksum"][:12], f"{new:,}", f"{rej:,}")
     console.print(hist)
     console.print(f"Rejected rows kept: {n_rejected:,}")

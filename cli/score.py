@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import getpass
+import os
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
 from rich.console import Console
 
@@ -47,9 +50,22 @@ def score(
                   f"model version {result.model_version}, inputs {result.input_hash[:12]}")
     if out is not None:
         frame = list_frame(services.engine, result.list_id)[EXPORT_COLUMNS]
-        out.parent.mkdir(parents=True, exist_ok=True)
-        frame.to_csv(out, index=False) if out.suffix == ".csv" else frame.to_parquet(out, index=False)
         user = getpass.getuser()
-        services.audit.record(Entry(user, "cli", pid, f"lks score --out {out.name}", result.model_version, EXPORTED)
-                              for pid in frame["placement_id"])
+        write_after_audit(frame, out, lambda: services.audit.record(
+            Entry(user, "cli", pid, f"lks score --out {out.name}", result.model_version, EXPORTED)
+            for pid in frame["placement_id"]))
         console.print(f"Wrote {len(frame)} rows to {out} (recorded in the audit log as exported by {user}).")
+
+
+def write_after_audit(frame: pd.DataFrame, out: Path, record: Callable[[], None]) -> None:
+    """Write `frame` to `out` only once `record()` (its audit record) succeeded: the file is written under a
+    hidden temporary name first and appears under its own name after the record is committed; if either
+    step fails, no file is left and the error goes on."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(f".{out.name}.partial")
+    try:
+        frame.to_csv(partial, index=False) if out.suffix == ".csv" else frame.to_parquet(partial, index=False)
+        record()
+        os.replace(partial, out)
+    finally:
+        partial.unlink(missing_ok=True)

@@ -58,42 +58,92 @@ def store_parents(engine: sa.Engine) -> Parents:
     return Parents(persons=persons, employers=employers, placement_start=starts)
 
 
-def ingest(engine: sa.Engine, folder: Path, progress: Progress | None = None) -> IngestReport:
+class IngestInProgress(RuntimeError):
+    """This export is being ingested by another process right now (or an ingest of it was interrupted)."""
+
+    def __init__(self, checksum: str, batch_id: int, started_at: datetime):
+        self.checksum, self.batch_id, self.started_at = checksum, batch_id, started_at
+        super().__init__(f"export {checksum[:12]} is already being ingested as batch {batch_id} "
+                         f"(started {started_at:%Y-%m-%d %H:%M:%S}); nothing stored")
+
+
+def ingest(engine: sa.Engine, folder: Path, progress: Progress | None = None, take_over: bool = False
+           ) -> IngestReport:
     """Validate `folder` against the contract and store it in one transaction.
+
+    An export is held by its batch row from the start: a second ingest of the same export while the
+    first runs raises IngestInProgress naming that batch (the unique export_checksum decides between two
+    that start at once). `take_over` frees the export of an ingest that was interrupted (a crash leaves
+    its batch unfinished and empty): only when no ingest of it is running.
 
     Raises `data_contracts.parse.FileRejected` (nothing stored) if a file cannot be read.
     """
     started = datetime.now()
     export = validate_export(Path(folder), store_parents(engine))
     checksum = export_checksum(export.files)
-    with engine.connect() as conn:
-        earlier = conn.execute(
-            sa.select(batches.c.batch_id).where(batches.c.export_checksum == checksum)
-        ).scalar()
-    if earlier is not None:
+    if take_over:
+        _release(engine, batches.c.export_checksum == checksum)
+    batch_id, earlier = _hold(engine, checksum, started, str(Path(folder).resolve()), export.files)
+    if batch_id is None:
         log.info("export %s already ingested as batch %s; nothing changed", checksum[:12], earlier)
         return IngestReport(None, earlier, export.files, _counts(export, {}), export.rejected_counts())
-
-    with engine.begin() as conn:  # one transaction: a failure leaves no half-written state
-        batch_id = conn.execute(sa.insert(batches).values(
-            started_at=started, finished_at=started, source=str(Path(folder).resolve()),
-            contract_version=CONTRACT_VERSION, export_checksum=checksum, files=export.files, counts={},
-        ).returning(batches.c.batch_id)).scalar_one()
-        outcomes: dict[str, dict[str, int]] = {}
-        conflicts: list[pd.DataFrame] = []
-        for table in TABLES:
-            new, outcome, conflict = _classify(conn, table, export.tables[table], export.files[table]["file"])
-            outcomes[table] = outcome
-            conflicts.append(conflict)
-            _insert(conn, VERSIONS[table], new.assign(batch_id=batch_id), table, progress)
-        export.rejected = pd.concat([export.rejected, *conflicts], ignore_index=True)
-        _insert_rejected(conn, export.rejected, batch_id)
-        counts = _counts(export, outcomes)
-        conn.execute(sa.update(batches).where(batches.c.batch_id == batch_id).values(
-            finished_at=datetime.now(), counts=counts.to_dict("index"),
-        ))
+    try:
+        with engine.begin() as conn:  # one transaction: a failure leaves no half-written state
+            outcomes: dict[str, dict[str, int]] = {}
+            conflicts: list[pd.DataFrame] = []
+            for table in TABLES:
+                new, outcome, conflict = _classify(conn, table, export.tables[table], export.files[table]["file"])
+                outcomes[table] = outcome
+                conflicts.append(conflict)
+                _insert(conn, VERSIONS[table], new.assign(batch_id=batch_id), table, progress)
+            export.rejected = pd.concat([export.rejected, *conflicts], ignore_index=True)
+            _insert_rejected(conn, export.rejected, batch_id)
+            counts = _counts(export, outcomes)
+            conn.execute(sa.update(batches).where(batches.c.batch_id == batch_id).values(
+                finished_at=datetime.now(), counts=counts.to_dict("index"),
+            ))
+    except BaseException:
+        _release(engine, batches.c.batch_id == batch_id)  # the export is free again, as if never started
+        raise
     log.info("ingested batch %s: %s", batch_id, counts.to_dict("index"))
     return IngestReport(batch_id, None, export.files, counts, export.rejected_counts())
+
+
+def _batch_of(engine: sa.Engine, checksum: str) -> dict[str, Any] | None:
+    with engine.connect() as conn:
+        found = conn.execute(sa.select(batches.c.batch_id, batches.c.started_at, batches.c.finished_at)
+                             .where(batches.c.export_checksum == checksum)).mappings().first()
+    return dict(found) if found else None
+
+
+def _hold(engine: sa.Engine, checksum: str, started: datetime, source: str,
+          files: dict[str, dict[str, Any]]) -> tuple[int | None, int | None]:
+    """Insert this export's batch row, unfinished, in a short transaction of its own: it holds the export
+    while the ingest runs. Returns (the new batch, None), or (None, the earlier batch) when the export was
+    ingested before; raises IngestInProgress while another ingest of it runs."""
+    found = _batch_of(engine, checksum)
+    if found is None:
+        try:
+            with engine.begin() as conn:
+                return conn.execute(sa.insert(batches).values(
+                    started_at=started, finished_at=None, source=source, contract_version=CONTRACT_VERSION,
+                    export_checksum=checksum, files=files, counts={},
+                )).inserted_primary_key[0], None
+        except (sa.exc.IntegrityError, sa.exc.OperationalError):
+            # Another ingest of it started at the same moment and the unique key let that one in (on SQLite
+            # this one may instead have timed out waiting for the other's write lock): look again.
+            found = _batch_of(engine, checksum)
+            if found is None:
+                raise
+    if found["finished_at"] is None:
+        raise IngestInProgress(checksum, found["batch_id"], found["started_at"])
+    return None, found["batch_id"]
+
+
+def _release(engine: sa.Engine, which: sa.ColumnElement[bool]) -> None:
+    """Delete a batch row if it is unfinished (its ingest failed or was interrupted)."""
+    with engine.begin() as conn:
+        conn.execute(sa.delete(batches).where(which, batches.c.finished_at.is_(None)))
 
 
 def _classify(

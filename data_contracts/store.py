@@ -30,10 +30,11 @@ batches = sa.Table(
     "ingest_batches", metadata,
     sa.Column("batch_id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("started_at", sa.DateTime, nullable=False),
-    sa.Column("finished_at", sa.DateTime, nullable=False),
+    sa.Column("finished_at", sa.DateTime, nullable=True),  # None while the ingest runs (it holds the export)
     sa.Column("source", sa.String, nullable=False),
     sa.Column("contract_version", sa.String, nullable=False),
-    sa.Column("export_checksum", sa.String(64), nullable=False, index=True),
+    # one batch per export: an export is stored once, and a second ingest of it is refused while the first runs
+    sa.Column("export_checksum", sa.String(64), nullable=False, unique=True),
     sa.Column("files", sa.JSON, nullable=False),   # table -> {file, sha256, rows}
     sa.Column("counts", sa.JSON, nullable=False),  # table -> {loaded, corrected, ...}
 )

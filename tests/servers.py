@@ -57,17 +57,17 @@ def postgres() -> Iterator[str]:
         shutil.chown(folder, "postgres", "postgres")
     data, port = folder / "data", free_port()
     try:
-        subprocess.run([*as_user, str(bindir / "initdb"), "-D", str(data), "-U", user, "--auth=trust",
+        subprocess.run([*as_user, str(bindir / "initdb"), "-D", str(data), "-U", user, "--auth=trust",  # noqa: S603  the test's own fixed command, no outside input
                         "-E", "UTF8", "--no-sync"], check=True, capture_output=True, timeout=START_SECONDS)
         options = f"-k {folder} -p {port} -c listen_addresses='' -c fsync=off -c full_page_writes=off"
-        subprocess.run([*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(folder / "log"),
+        subprocess.run([*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(folder / "log"),  # noqa: S603  the test's own fixed command, no outside input
                         "-w", "-t", str(START_SECONDS), "start"], check=True, capture_output=True,
                        timeout=START_SECONDS + 10)
         with psycopg.connect(host=str(folder), port=port, user=user, dbname="postgres", autocommit=True) as conn:
             conn.execute("CREATE DATABASE lks")
         yield f"postgresql+psycopg://{user}@/lks?host={folder}&port={port}"
     finally:
-        subprocess.run([*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+        subprocess.run([*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],  # noqa: S603  the test's own fixed command, no outside input
                        capture_output=True, timeout=START_SECONDS)
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -82,7 +82,7 @@ def mlflow_server(folder: Path) -> Iterator[str]:
     port = free_port()
     uri = f"http://127.0.0.1:{port}"
     log = open(folder / "server.log", "wb")  # noqa: SIM115 (closed below; a pipe could fill and block it)
-    process = subprocess.Popen(
+    process = subprocess.Popen(  # noqa: S603  the test's own fixed command, no outside input
         [str(mlflow), "server", "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
          "--backend-store-uri", f"sqlite:///{folder / 'backend.db'}",
          "--artifacts-destination", str(folder / "artifacts")],
@@ -91,7 +91,7 @@ def mlflow_server(folder: Path) -> Iterator[str]:
         deadline = time.monotonic() + 3 * START_SECONDS
         while True:
             try:
-                with urllib.request.urlopen(f"{uri}/health", timeout=2) as response:
+                with urllib.request.urlopen(f"{uri}/health", timeout=2) as response:  # noqa: S310  a loopback http URL the test built itself
                     if response.status == 200:
                         break
             except OSError:

@@ -99,7 +99,7 @@ def free_port() -> int:
 
 def get(url: str) -> tuple[int, bytes]:
     try:
-        with urllib.request.urlopen(url, timeout=5) as response:
+        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310  a loopback http URL the test built itself
             return response.status, response.read()
     except urllib.error.HTTPError as err:
         return err.code, err.read()
@@ -121,7 +121,7 @@ def test_the_entry_command_serves_health_from_a_fresh_state_folder(image_env):
     command = exec_form(STAGE, "ENTRYPOINT") + exec_form(STAGE, "CMD")
     assert command[:2] == ["lks", "serve"]
     base = f"http://127.0.0.1:{image_env['LKS_PORT']}"
-    process = subprocess.Popen(command, env=image_env, cwd=image_env["LKS_HOME"].rsplit("/", 1)[0],
+    process = subprocess.Popen(command, env=image_env, cwd=image_env["LKS_HOME"].rsplit("/", 1)[0],  # noqa: S603  the test's own fixed command, no outside input
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         deadline, status = time.monotonic() + 150, None
@@ -135,7 +135,7 @@ def test_the_entry_command_serves_health_from_a_fresh_state_folder(image_env):
         assert json.loads(body) == {"status": "ok"}
         ready, _ = get(f"{base}/ready")
         assert ready == 503  # a fresh state folder: no model yet, and the service says so
-        health = subprocess.run(exec_form(STAGE, "HEALTHCHECK"), env=image_env, timeout=30)
+        health = subprocess.run(exec_form(STAGE, "HEALTHCHECK"), env=image_env, timeout=30)  # noqa: S603  the test's own fixed command, no outside input
         assert health.returncode == 0
     finally:
         if process.poll() is None:

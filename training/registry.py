@@ -2,7 +2,9 @@
 
 `lks train` and the service tests' real champion both go through `log_and_register`, so a registered
 version always looks the same: the bundle as a pyfunc "model from code" (`models/pyfunc_model.py`)
-with the pickled bundle as its artifact, a `run_id` tag on the version, and the run's record beside it.
+with the pickled bundle as its artifact, the bundle's sha256 as a run parameter and a version tag (set
+before any alias points at the version: the service checks it before it unpickles anything), a `run_id`
+tag on the version, and the run's record beside it.
 Call `tracking.configure(home)` first.
 """
 
@@ -21,6 +23,7 @@ from mlflow.tracking import MlflowClient
 from mlflow.types.schema import ParamSchema, ParamSpec
 
 import lks.models.pyfunc_model
+from lks.training.artifacts import BUNDLE_SHA256, sha256_of
 from lks.training.tracking import CHALLENGER, CHAMPION, MODEL_NAME, alias_version
 
 
@@ -71,6 +74,8 @@ def log_and_register(record: RunRecord, alias: str | None) -> Registered:
             mlflow.log_artifact(str(local), str(Path(path).parent) if Path(path).parent != Path(".") else None)
         bundle = Path(tmp) / "bundle.pkl"
         bundle.write_bytes(cloudpickle.dumps(record.bundle))
+        bundle_sha256 = sha256_of(bundle)
+        mlflow.log_param(BUNDLE_SHA256, bundle_sha256)
         signature = ModelSignature(inputs=None, outputs=None,
                                    params=ParamSchema([ParamSpec("output", "string", "risks")]))
         info = mlflow.pyfunc.log_model(name="model", python_model=lks.models.pyfunc_model.__file__,
@@ -78,6 +83,7 @@ def log_and_register(record: RunRecord, alias: str | None) -> Registered:
                                        registered_model_name=MODEL_NAME)
     client = MlflowClient()
     version = str(info.registered_model_version)
+    client.set_model_version_tag(MODEL_NAME, version, BUNDLE_SHA256, bundle_sha256)  # before any alias points here
     if alias:
         client.set_registered_model_alias(MODEL_NAME, alias, version)
     client.set_model_version_tag(MODEL_NAME, version, "run_id", run.info.run_id)

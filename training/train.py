@@ -31,6 +31,7 @@ from lks.features.frames import mondays, weekly_features
 from lks.features.known import Known, prepare
 from lks.models.bundle import ServingBundle, contributions_of
 from lks.training import fairness, report
+from lks.training.artifacts import SCHEMA_ARTIFACT, input_schema
 from lks.training.backtest import (
     BacktestConfig,
     BacktestResult,
@@ -45,7 +46,7 @@ from lks.training.candidates import CANDIDATES, CANDIDATES_BY_NAME, survival
 from lks.training.registry import RunRecord, log_and_register, next_alias
 
 HISTORY_START = "2019-01-07"  # the first Monday with enough placements to learn from
-REFERENCE_ROWS = 200  # rows scored at training time and logged, to check the registered model against
+REFERENCE_ROWS = 200  # rows scored at training time for the report's SHAP summary (never logged: personal data)
 
 
 @dataclass(frozen=True)
@@ -175,10 +176,11 @@ def _log(engine: sa.Engine, config: TrainConfig, fitted: _Fitted, progress: Call
         tags={"dpia_reference": config.dpia_reference} if config.dpia_reference else {},
         dicts={"backtest.json": summary,
                "data.json": {**_data_seen(engine, config.as_of), "since": config.since},
-               "features.json": _feature_list(bundle.features)},
+               "features.json": _feature_list(bundle.features),
+               # issue 17: no placement rows in MLflow, only the input schema the service needs
+               SCHEMA_ARTIFACT: input_schema(fitted.reference[0], bundle.features)},
         texts={"report.html": html, "fairness.csv": audit.to_csv(index=False),
                **{f"per_date/{name}.csv": frame.to_csv(index=False) for name, frame in result.per_date.items()}},
-        frames={"reference/features.parquet": fitted.reference[0], "reference/risks.parquet": fitted.reference[1]},
     )
     registered = log_and_register(record, alias=next_alias())
     return {"run_id": registered.run_id, "version": registered.version, "alias": registered.alias,

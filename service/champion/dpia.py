@@ -11,10 +11,10 @@ its risks were learnt with it, and quietly filling it in would be a different, u
 from __future__ import annotations
 
 from lks.data_contracts.roles import dpia_refusal
-from lks.service.champion.types import Champion
+from lks.service.champion.types import Champion, ChampionRefused
 
 
-class DpiaRefused(RuntimeError):
+class DpiaRefused(ChampionRefused):
     def __init__(self, version: str, special: tuple[str, ...], trained_under: str | None, deployment: str | None,
                  why: str):
         self.version, self.special = version, special

@@ -3,8 +3,9 @@
 Requests read `holder.current` once and use that object to the end, so a swap never changes the
 model under a request in flight; the swap itself is one attribute assignment (atomic in CPython).
 A champion trained under a DPIA reference this deployment does not name (or reading special columns
-without any) is never swapped in (`lks.service.champion.dpia`): the holder logs why, keeps it in `refused`, does
-not load it again, and keeps serving the model it had (if any).
+without any) is never swapped in (`lks.service.champion.dpia`), nor one whose bundle does not match the
+checksum recorded at registration (`lks.service.champion.integrity`, checked before it is unpickled): the
+holder logs why, keeps it in `refused`, does not load it again, and keeps serving the model it had (if any).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import threading
 import time
 
 from lks.service.champion import dpia
-from lks.service.champion.types import Champion, ChampionSource
+from lks.service.champion.types import Champion, ChampionRefused, ChampionSource
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +28,7 @@ class ChampionHolder:
         self.source = source
         self.dpia_reference = dpia_reference
         self.current: Champion | None = None
-        self.refused: dpia.DpiaRefused | None = None  # the newest champion refused, while it holds the alias
+        self.refused: ChampionRefused | None = None  # the newest champion refused, while it holds the alias
         self._lock = threading.Lock()   # one load at a time; readers never wait
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -44,7 +45,7 @@ class ChampionHolder:
                         dpia.check(loaded, self.dpia_reference)
                         self.current, self.refused = loaded, None
                         log.info("serving model version %s", loaded.version)
-            except dpia.DpiaRefused as refused:
+            except ChampionRefused as refused:
                 self.refused = refused
                 log.error("%s; serving %s", refused,
                           f"version {self.current.version}" if self.current else "no model")

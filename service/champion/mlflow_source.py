@@ -1,13 +1,38 @@
-"""The champion of the MLflow registry (`models:/lks-uitval@champion`), loaded as a `Champion`."""
+"""The champion of the MLflow registry (`models:/lks-uitval@champion`), loaded as a `Champion`.
+
+The bundle is read into memory, its sha256 checked against the one recorded at registration
+(`integrity.check_bundle`), and only then unpickled, from those same bytes: nothing else in the model
+folder (MLmodel, the pyfunc's code) is run. The input schema comes from the run's `schema.json` (names,
+kinds and categories, no placement data)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import tempfile
 from pathlib import Path
 
 import pandas as pd
 
-from lks.service.champion.types import Champion, schema_of
+from lks.service.champion.integrity import check_bundle
+from lks.service.champion.types import Champion, schema_from
+
+
+class BundlePredictor:
+    """The registered pyfunc's `predict` (lks.models.pyfunc_model) over a bundle already checked."""
+
+    def __init__(self, bundle):
+        from lks.models.pyfunc_model import LksModel
+
+        self.model = LksModel()
+        self.model.bundle = bundle
+
+    @property
+    def bundle(self):
+        return self.model.bundle
+
+    def predict(self, frame: pd.DataFrame, params: dict | None = None) -> pd.DataFrame:
+        return self.model.predict(None, frame, params)
 
 
 class MlflowChampionSource:
@@ -31,30 +56,39 @@ class MlflowChampionSource:
         return str(found.version) if found else None
 
     def load(self) -> Champion | None:
+        import cloudpickle
         import mlflow
 
-        from lks.training.tracking import CHAMPION, MODEL_NAME, alias_version, model_uri
+        from lks.training.artifacts import BUNDLE_SHA256, SCHEMA_ARTIFACT
+        from lks.training.tracking import CHAMPION, MODEL_NAME, alias_version
 
         client = self._client()
-        for _ in range(3):  # the alias may move while loading: load again until it held still
-            before = alias_version(CHAMPION, client)
-            if before is None:
-                return None
-            predictor = mlflow.pyfunc.load_model(model_uri(CHAMPION))
-            after = alias_version(CHAMPION, client)
-            if after is not None and after.version == before.version:
-                break
-        else:
-            raise RuntimeError("the champion alias kept moving while loading")
-        version = client.get_model_version(MODEL_NAME, before.version)
+        found = alias_version(CHAMPION, client)  # everything below reads this version, whatever the alias does
+        if found is None:
+            return None
+        version = client.get_model_version(MODEL_NAME, found.version)
         run_id = version.run_id
-        bundle = predictor.unwrap_python_model().bundle
-        artifacts = Path(mlflow.artifacts.download_artifacts(run_id=run_id, artifact_path="reference"))
-        reference = pd.read_parquet(artifacts / "features.parquet")
+        data = _bundle_bytes(f"models:/{MODEL_NAME}/{version.version}")
+        check_bundle(str(version.version), {
+            "run parameter": client.get_run(run_id).data.params.get(BUNDLE_SHA256),
+            "model version tag": version.tags.get(BUNDLE_SHA256),
+        }, hashlib.sha256(data).hexdigest())
+        bundle = cloudpickle.loads(data)  # only the exact bytes whose sha256 was recorded at registration
+        schema = schema_from(mlflow.artifacts.load_dict(f"runs:/{run_id}/{SCHEMA_ARTIFACT}"))
         backtest = mlflow.artifacts.load_dict(f"runs:/{run_id}/backtest.json")
         report = Path(mlflow.artifacts.download_artifacts(run_id=run_id, artifact_path="report.html"))
         info = {**bundle.metadata, "run_id": run_id,
                 "registered_at": pd.Timestamp(version.creation_timestamp, unit="ms").isoformat(),
                 "backtest": json.loads(json.dumps(backtest, default=str))}
-        return Champion(str(before.version), predictor, tuple(bundle.features),
-                        schema_of(reference, list(bundle.features)), info, report)
+        return Champion(str(version.version), BundlePredictor(bundle), tuple(bundle.features), schema, info, report)
+
+
+def _bundle_bytes(model_uri: str) -> bytes:
+    """The pickled bundle of a registered pyfunc model (the `bundle` artifact its MLmodel names), as bytes."""
+    import mlflow
+    from mlflow.models import Model
+
+    with tempfile.TemporaryDirectory() as tmp:
+        local = Path(mlflow.artifacts.download_artifacts(artifact_uri=model_uri, dst_path=tmp))
+        config = Model.load(str(local / "MLmodel")).flavors["python_function"]
+        return (local / config["artifacts"]["bundle"]["path"]).read_bytes()

@@ -53,15 +53,12 @@ class ChampionSource(Protocol):
         """Load the champion, or None when there is none."""
 
 
-def schema_of(reference: pd.DataFrame, features: list[str]) -> tuple[FeatureSpec, ...]:
-    """Feature types from a frame the model was fitted on or scored at training time."""
-    out = []
-    for name in ["tenure_weeks", *features]:
-        dtype = reference[name].dtype
-        if isinstance(dtype, pd.CategoricalDtype):
-            out.append(FeatureSpec(name, "category", tuple(str(c) for c in dtype.categories)))
-        elif pd.api.types.is_integer_dtype(dtype):
-            out.append(FeatureSpec(name, "integer"))
-        else:
-            out.append(FeatureSpec(name, "number"))
-    return tuple(out)
+class ChampionRefused(RuntimeError):
+    """A registered champion this service will not use (`dpia.DpiaRefused`, `integrity.BundleMismatch`)."""
+
+    version: str
+
+
+def schema_from(document: dict) -> tuple[FeatureSpec, ...]:
+    """The input schema a model was registered with (`lks.training.artifacts.input_schema`)."""
+    return tuple(FeatureSpec(f["name"], f["kind"], tuple(f.get("categories") or ())) for f in document["features"])

@@ -5,7 +5,8 @@ risk_scores    one row per placement on a list: both risks, rank, routing column
 actions        what a person decided about a placement (an intervention started, or no action + reason)
 users          who may use the API; tokens are stored only as sha256 hashes
 page_sessions  the pages' logins: a session id stored only as its sha256 hash, the user's name, its times
-audit_log      every time an individual placement was shown (or asked for), and page logins; append-only
+audit_log      every time an individual placement was shown (or asked for), and page logins; append-only,
+               each record hash-chained to the one before it (service.persistence.audit)
 
 Routing columns (team, district, jobcoach_id) are copied from the stored placement/person rows to
 route and filter; they are never model inputs.
@@ -84,7 +85,7 @@ page_sessions = sa.Table(  # service.sessions; times in UTC (the idle timeout mu
 
 audit_log = sa.Table(
     "audit_log", metadata,
-    sa.Column("audit_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("audit_id", sa.Integer, primary_key=True, autoincrement=False),  # 1, 2, ...: set by the appender
     sa.Column("at", sa.DateTime, nullable=False, index=True),
     sa.Column("user", sa.String, nullable=False, index=True),
     sa.Column("role", sa.String, nullable=False),
@@ -92,24 +93,30 @@ audit_log = sa.Table(
     sa.Column("endpoint", sa.String, nullable=False),
     sa.Column("model_version", sa.String, nullable=True),
     # shown, not_found, forbidden, exported, recorded; for page sessions (no placement): logged_in, logged_out,
-    # session_expired, session_ended
+    # session_expired, session_ended; purged (a purge's checkpoint)
     sa.Column("outcome", sa.String, nullable=False),
+    sa.Column("detail", sa.JSON, nullable=True),  # a purge checkpoint: purged, up_to_id, last_purged_hash, ...
+    sa.Column("prev_hash", sa.String(64), nullable=False),  # the hash of the record before (GENESIS for the first)
+    sa.Column("hash", sa.String(64), nullable=False, unique=True),  # sha256(prev_hash + canonical record)
 )
 
 
 def make_service_engine(url: str) -> sa.Engine:
     """The engine of the data store with the service's tables created alongside.
 
-    On SQLite (the embedded default) the service's connections use write-ahead logging with
-    synchronous=NORMAL: readers never wait for the audit log's writes, and a commit does not wait
-    for fsync (an OS crash may lose the last moments; PostgreSQL is the production store)."""
+    On SQLite (the embedded default) the service's connections use write-ahead logging (readers never
+    wait for the audit log's writes) with synchronous=FULL: every commit waits until the WAL is fsynced.
+    With NORMAL a commit returns before the fsync, so a power loss or OS crash can drop transactions
+    that were already acknowledged, among them an audit record of a placement that was shown: the
+    audit log must hold whatever the service showed. FULL costs one fsync per commit (milliseconds).
+    PostgreSQL, the production store, keeps its default synchronous_commit=on for the same reason."""
     engine = make_engine(url)
     if engine.dialect.name == "sqlite":
         @sa.event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection, _record):
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA synchronous=FULL")  # an acknowledged commit survives a crash
             cursor.execute("PRAGMA busy_timeout=5000")
             cursor.close()
 

@@ -11,13 +11,13 @@ from lks.cli import serve as serve_module
 def test_serve_passes_uvicorns_proxy_options_and_workers(monkeypatch):
     calls = []
     monkeypatch.setattr(uvicorn, "run", lambda target, **kwargs: calls.append((target, kwargs)))
-    result = CliRunner().invoke(app, ["serve", "--host", "0.0.0.0", "--workers", "3", "--proxy-headers",
+    result = CliRunner().invoke(app, ["serve", "--host", "0.0.0.0", "--workers", "3", "--proxy-headers",  # noqa: S104  a test value, nothing is bound
                                       "--forwarded-allow-ips", "10.0.0.5"])
     assert result.exit_code == 0, result.output
     target, kwargs = calls[0]
     assert callable(import_from_string(target)) and kwargs["factory"] is True  # each worker builds its app
     assert (kwargs["workers"], kwargs["proxy_headers"], kwargs["forwarded_allow_ips"]) == (3, True, "10.0.0.5")
-    assert kwargs["host"] == "0.0.0.0" and kwargs["access_log"] is False
+    assert kwargs["host"] == "0.0.0.0" and kwargs["access_log"] is False  # noqa: S104  a test value, nothing is bound
 
 
 def test_serve_defaults_trust_no_proxy():

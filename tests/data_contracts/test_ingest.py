@@ -112,3 +112,64 @@ def test_a_failure_midway_leaves_no_half_written_state(tmp_path, engine, monkeyp
         ingest(engine, write_export(tmp_path / "w1"))
     assert "persons" in calls
     assert table_sizes(engine) == dict.fromkeys([*VERSIONS, "batches", "rejected"], 0)
+
+
+def test_two_concurrent_ingests_of_one_export_store_it_once_and_the_refusal_names_the_batch(tmp_path, engine):
+    import threading
+
+    from lks.data_contracts.ingest import IngestInProgress
+
+    folder = write_export(tmp_path / "w1")
+    inside, go_on, first = threading.Event(), threading.Event(), {}
+
+    def hold_midway(_table, _n):  # the first ingest waits inside its transaction
+        inside.set()
+        go_on.wait(10)
+
+    worker = threading.Thread(target=lambda: first.update(report=ingest(engine, folder, progress=hold_midway)))
+    worker.start()
+    try:
+        assert inside.wait(10)
+        with pytest.raises(IngestInProgress) as refused:
+            ingest(make_engine(f"sqlite:///{tmp_path / 'store.db'}"), folder)  # another process's engine
+    finally:
+        go_on.set()
+        worker.join(10)
+    batch = first["report"].batch_id
+    assert batch is not None and refused.value.batch_id == batch
+    assert f"batch {batch}" in str(refused.value) and refused.value.checksum[:12] in str(refused.value)
+    assert table_sizes(engine)["batches"] == 1 and table_sizes(engine)["persons"] == 1
+    assert ingest(engine, folder).already_ingested == batch  # once finished: already ingested, nothing changed
+
+
+def test_the_store_holds_one_batch_per_export(tmp_path, engine):
+    folder = write_export(tmp_path / "w1")
+    first = ingest(engine, folder)
+    with engine.begin() as conn:
+        row_ = conn.execute(sa.select(batches).where(batches.c.batch_id == first.batch_id)).mappings().one()
+    with pytest.raises(sa.exc.IntegrityError), engine.begin() as conn:
+        conn.execute(sa.insert(batches).values({**row_, "batch_id": None}))
+
+
+def test_an_interrupted_ingest_is_named_and_can_be_taken_over(tmp_path, engine):
+    from datetime import datetime
+
+    from lks.data_contracts.ingest import IngestInProgress
+    from lks.data_contracts.store import export_checksum
+    from lks.data_contracts.validate import validate_export
+
+    folder = write_export(tmp_path / "w1")
+    checksum = export_checksum(validate_export(folder, module_parents(engine)).files)
+    with engine.begin() as conn:  # what a crash midway leaves: the export's batch row, unfinished
+        conn.execute(sa.insert(batches).values(started_at=datetime(2026, 12, 1, 8), finished_at=None, source="x",
+                                               contract_version="1", export_checksum=checksum, files={}, counts={}))
+    with pytest.raises(IngestInProgress, match="batch 1 .started 2026-12-01 08:00:00"):
+        ingest(engine, folder)
+    report = ingest(engine, folder, take_over=True)
+    assert report.batch_id is not None and table_sizes(engine)["batches"] == 1
+
+
+def module_parents(engine):
+    from lks.data_contracts.ingest import store_parents
+
+    return store_parents(engine)

@@ -70,13 +70,27 @@ def test_evaluate_prints_champion_baselines_and_oracle(home):
         assert entry["n_test_dates"] == 4 and entry["k"] == 25
 
 
-def test_the_champion_loads_in_a_fresh_process_and_predicts_as_in_training(home, tmp_path):
+def test_the_champion_loads_in_a_fresh_process_and_predicts_as_the_service_does(home, tmp_path):
+    from lks.service.champion.mlflow_source import MlflowChampionSource
+
     run_id = evaluate()["champion"]["run_id"]
-    reference = mlflow.artifacts.download_artifacts(f"runs:/{run_id}/reference")
+    logged = {a.path for a in MlflowClient().list_artifacts(run_id)}
+    assert "schema.json" in logged and "reference" not in logged  # no placement rows in MLflow
+    features = tmp_path / "features.parquet"
+    assert CliRunner().invoke(app, ["features", "--as-of", "2026-11-22", "--out", str(features)]).exit_code == 0
+    champion = MlflowChampionSource(home / "home").load()
+    assert [s.name for s in champion.schema] == ["tenure_weeks", *champion.features]
+    schema = json.dumps(mlflow.artifacts.load_dict(f"runs:/{run_id}/schema.json"))
+    everything = pd.read_parquet(features)
+    assert not any(pid in schema for pid in everything["placement_id"])
+    first_year = everything[everything["tenure_weeks"] < 52].reset_index(drop=True)  # what the model covers
+    frame = first_year[["tenure_weeks", *champion.features]]  # the model inputs, as the service passes them
+    frame.to_parquet(features)
     out = tmp_path / "risks.parquet"
-    subprocess.run([sys.executable, "-c", LOAD, str(home / "home"), f"{reference}/features.parquet", str(out)],
-                   check=True, capture_output=True)
-    expected = pd.read_parquet(f"{reference}/risks.parquet")
+    done = subprocess.run([sys.executable, "-c", LOAD, str(home / "home"), str(features), str(out)],  # noqa: S603  this python, fixed code
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    expected = champion.risks(frame)
     pd.testing.assert_frame_equal(pd.read_parquet(out), expected)
     assert {"risk_13w", "risk_52w", "raw_52w", "base_value"} <= set(expected.columns)
     assert any(c.startswith("contrib__") for c in expected.columns)

@@ -1,7 +1,8 @@
 """A small real setup for the service tests, built once per test session (shared by xdist workers):
 the default simulated municipality, ingested; a ServingBundle of real (small, quickly fitted) models
 on its features; and, per worker, an MLflow home where that bundle is registered as champion through
-the same pyfunc as `lks train` uses."""
+the same pyfunc as `lks train` uses, with its input schema and its sha256 (param and tag). The features
+frame stays in the test folder: it is never logged to MLflow."""
 
 from __future__ import annotations
 
@@ -75,17 +76,19 @@ def build_base(folder: Path) -> Path:
 
 def register(base: Path, home: Path, set_champion: bool = True) -> str:
     """Log and register the bundle as `lks train` does (the same `training.registry` call)."""
+    from lks.training.artifacts import SCHEMA_ARTIFACT, input_schema
     from lks.training.registry import RunRecord, log_and_register
     from lks.training.tracking import CHAMPION, configure
 
     os.environ.pop("MLFLOW_TRACKING_URI", None)  # the embedded store under `home`, never a server
     configure(home)
+    bundle = cloudpickle.loads((base / "bundle.pkl").read_bytes())
+    backtest = {"champion": {"roc_auc_52w": 0.7, "precision_at_k": 0.3}, "baselines": {},
+                "test_dates": ["2026-11-02"], "fairness_gaps": {}}
     record = RunRecord(
-        bundle=cloudpickle.loads((base / "bundle.pkl").read_bytes()),
-        dicts={"backtest.json": {"champion": {"roc_auc_52w": 0.7, "precision_at_k": 0.3}, "baselines": {},
-                                 "test_dates": ["2026-11-02"], "fairness_gaps": {}}},
+        bundle=bundle,
+        dicts={"backtest.json": backtest, SCHEMA_ARTIFACT: input_schema(features_frame(base), bundle.features)},
         texts={"report.html": "<html><body>report</body></html>"},
-        frames={"reference/features.parquet": features_frame(base)},
     )
     return log_and_register(record, alias=CHAMPION if set_champion else None).version
 

@@ -92,6 +92,16 @@ def test_lks_score_writes_the_list_and_audits_the_export(setup, tmp_path):
         assert (log["endpoint"] == f"lks score --out {out.name}").any() and (log["outcome"] == "exported").any()
 
 
+def test_lks_score_writes_no_file_when_its_audit_record_fails(setup, tmp_path, monkeypatch):
+    def unavailable(self, entries):
+        raise sa.exc.OperationalError("INSERT INTO audit_log", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(AuditLog, "record", unavailable)
+    out = tmp_path / "list.csv"
+    result = CliRunner().invoke(app, ["score", "--as-of", str(AS_OF), "--out", str(out)])
+    assert result.exit_code != 0 and not out.exists() and list(tmp_path.iterdir()) == []
+
+
 def test_lks_score_refuses_other_file_types(setup, tmp_path):
     result = CliRunner().invoke(app, ["score", "--as-of", str(AS_OF), "--out", str(tmp_path / "list.xlsx")])
     assert result.exit_code != 0
