@@ -34,6 +34,7 @@ from lks.data_contracts.timeline import latest_versions
 from lks.features.catalog import BY_NAME, special_columns
 from lks.features.frames import mondays, weekly_features
 from lks.features.known import prepare
+from lks.features.unknown_reasons import DEFAULT_STRATEGY
 from lks.models.bundle import ServingBundle, contributions_of
 from lks.training import fairness, report
 from lks.training.backtest import (
@@ -46,6 +47,7 @@ from lks.training.backtest import (
     run_backtest,
 )
 from lks.training.candidates import CANDIDATES, CANDIDATES_BY_NAME, survival
+from lks.training.strategies import legacy_unknown_share
 from lks.training.tracking import CHALLENGER, CHAMPION, MODEL_NAME, alias_version
 
 HISTORY_START = "2019-01-07"  # the first Monday with enough placements to learn from
@@ -54,6 +56,7 @@ REFERENCE_ROWS = 200  # rows scored at training time and logged, to check the re
 
 @dataclass(frozen=True)
 class TrainConfig(BacktestConfig):
+    unknown_reasons: str = DEFAULT_STRATEGY  # see features.unknown_reasons
     truth: Path | None = None     # a simulator truth/ folder: adds the oracle and the true reasons
     since: str = HISTORY_START    # the first weekly as-of date to learn from
     dpia_reference: str | None = None  # names the DPIA allowing special columns; None: they stay out
@@ -83,6 +86,8 @@ def train(engine: sa.Engine, config: TrainConfig, progress=lambda message: None)
     persons = latest_versions(hist["persons"], "persons")
     audit = fairness.audit(result.predictions, _audit_columns(hist, persons), chosen, config.k)
     strategies = _strategy_errors(known, weekly, config, oracle is not None)
+    unknown = legacy_unknown_share(known, config.as_of, weekly=weekly)
+    result.notes.append(unknown.describe())
     bundle = ServingBundle(model, model, curve_model, features, metadata={
         "model": chosen, "train_as_of": str(config.as_of), "unknown_reasons": config.unknown_reasons,
         "reason_mapping_version": load_mapping().version, "contract_version": CONTRACT_VERSION,
@@ -93,8 +98,22 @@ def train(engine: sa.Engine, config: TrainConfig, progress=lambda message: None)
     reference = (latest.reset_index(drop=True), bundle.risks(latest.reset_index(drop=True)))
     shap_summary = contributions_of(reference[1]).abs().mean().rename("mean_abs_contribution")
     shap_summary = shap_summary.rename_axis("feature").reset_index()
-    return _log(engine, config, result, chosen, bundle, audit, strategies, shap_summary, frames[1], reference,
-                progress)
+    out = _log(engine, config, result, chosen, bundle, audit, strategies, shap_summary, frames[1], reference,
+               progress)
+    _log_unknown_estimate(out, unknown)
+    return out
+
+
+def _log_unknown_estimate(out: dict, estimate) -> None:
+    """The estimate of what the legacy `onbekend` endings were: in the summary and the run (metrics
+    `unknown_reasons.*`, `unknown_reasons.json`); its sentence is already among the notes."""
+    values = estimate.as_dict()
+    out["summary"]["unknown_reasons"] = {**values, "text": estimate.describe()}
+    with mlflow.start_run(run_id=out["run_id"]):
+        mlflow.log_metrics({f"unknown_reasons.{k}": float(v) for k, v in values.items()
+                            if k != "method" and pd.notna(v)})
+        mlflow.set_tag("unknown_reasons.method", estimate.method)
+        mlflow.log_dict(out["summary"]["unknown_reasons"], "unknown_reasons.json")
 
 
 def special_use(config: TrainConfig, features: list[str]) -> dict:
