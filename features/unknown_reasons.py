@@ -84,14 +84,7 @@ class UnknownReasonModel(BaseEstimator):
         if len(np.unique(y)) < 2:
             self.pipeline_ = None
             return self
-        categorical = [c for c in X.columns if isinstance(X[c].dtype, pd.CategoricalDtype)]
-        numeric = [c for c in X.columns if c not in categorical and pd.api.types.is_numeric_dtype(X[c])]
-        transform = ColumnTransformer([
-            ("num", make_pipeline(SimpleImputer(strategy="median", keep_empty_features=True), StandardScaler()),
-             numeric),
-            ("cat", OneHotEncoder(handle_unknown="ignore"), categorical),
-        ])
-        self.pipeline_ = make_pipeline(transform, LogisticRegression(C=self.C, max_iter=self.max_iter))
+        self.pipeline_ = make_pipeline(_encoder(X), LogisticRegression(C=self.C, max_iter=self.max_iter))
         self.pipeline_.fit(_plain(X[self.columns_]), y)
         return self
 
@@ -100,6 +93,16 @@ class UnknownReasonModel(BaseEstimator):
         if self.pipeline_ is None or len(X) == 0:
             return np.full(len(X), self.base_rate_)
         return self.pipeline_.predict_proba(_plain(X[self.columns_]))[:, 1]
+
+
+def _encoder(X: pd.DataFrame) -> ColumnTransformer:
+    """Numeric columns imputed and scaled, categorical ones one-hot encoded (after `_plain`)."""
+    categorical = [c for c in X.columns if isinstance(X[c].dtype, pd.CategoricalDtype)]
+    numeric = [c for c in X.columns if c not in categorical and pd.api.types.is_numeric_dtype(X[c])]
+    return ColumnTransformer([
+        ("num", make_pipeline(SimpleImputer(strategy="median", keep_empty_features=True), StandardScaler()), numeric),
+        ("cat", OneHotEncoder(handle_unknown="ignore"), categorical),
+    ])
 
 
 def _plain(X: pd.DataFrame) -> pd.DataFrame:
@@ -244,7 +247,9 @@ def estimate_unknown(rows: pd.DataFrame, *, n_boot: int = 0, seed: int = 0, leve
     enough = len(structured) >= MIN_STRUCTURED_REASONS and min(n_u, len(structured) - n_u) >= MIN_PER_CLASS
     mar = _mar_probability(endings)
     if enough:
-        w, r_u, r_n = _mnar_posterior(endings, structured, legacy, target)
+        names = reason_inputs(endings)
+        design = _encoder(endings[names]).set_params(sparse_threshold=0).fit_transform(_plain(endings[names]))
+        w, r_u, r_n = _mnar_posterior(design, cls, reg, structured, legacy, target)
     else:
         w, r_u, r_n = mar.to_numpy(), np.nan, np.nan
     share = float(w[legacy_target].mean()) if legacy_target.any() else np.nan
@@ -256,7 +261,7 @@ def estimate_unknown(rows: pd.DataFrame, *, n_boot: int = 0, seed: int = 0, leve
             s = rng.choice(structured, len(structured))
             g = rng.choice(legacy, len(legacy))
             if enough:
-                wb = _mnar_posterior(endings, s, g, target)[0]
+                wb = _mnar_posterior(design, cls, reg, s, g, target)[0]
             else:
                 sample = endings.iloc[np.concatenate([s, g])]
                 known = sample[sample["_end_class"] != "unknown"]
@@ -275,18 +280,27 @@ def estimate_unknown(rows: pd.DataFrame, *, n_boot: int = 0, seed: int = 0, leve
     )
 
 
-def _mnar_posterior(endings: pd.DataFrame, structured: np.ndarray, legacy: np.ndarray, target: np.ndarray):
+def _mnar_posterior(design, cls: np.ndarray, reg: np.ndarray, structured: np.ndarray, legacy: np.ndarray,
+                    target: np.ndarray):
     """P(uitval) for the `target` unknown endings, and r_u, r_n: p fitted on the `structured`
-    endings with a reason; the recording rates from the `legacy` endings (moment equations)."""
-    names = reason_inputs(endings)
-    cls = endings["_end_class"].to_numpy(object)
-    model = UnknownReasonModel().fit(endings.iloc[structured][names], cls[structured] == "uitval")
-    p_legacy = model.predict_uitval(endings.iloc[legacy][names])
-    r_u = recording_rate(int((cls[legacy] == "uitval").sum()), p_legacy.sum())
-    r_n = recording_rate(int((cls[legacy] == "neutral").sum()), (1 - p_legacy).sum())
-    p = model.predict_uitval(endings.iloc[target][names])
-    is_legacy = endings["_registration"].to_numpy(object)[target] == "legacy"
-    return np.where(is_legacy, mnar_posterior(p, r_u, r_n), p), r_u, r_n
+    endings with a reason; the recording rates from the `legacy` endings (moment equations).
+    `design`: the encoded inputs of every ending (encoded once, so that a bootstrap refits only
+    the regression)."""
+    y = cls[structured] == "uitval"
+    if y.all() or not y.any():
+        def predict(rows: np.ndarray) -> np.ndarray:
+            return np.full(len(rows), float(y.mean()))
+    else:
+        model = LogisticRegression(C=UnknownReasonModel().C, solver="newton-cholesky")  # fast for few columns
+        model.fit(design[structured], y)
+
+        def predict(rows: np.ndarray) -> np.ndarray:
+            return model.predict_proba(design[rows])[:, 1] if len(rows) else np.zeros(0)
+    p_legacy = predict(legacy)
+    r_u = recording_rate(int((cls[legacy] == "uitval").sum()), float(p_legacy.sum()))
+    r_n = recording_rate(int((cls[legacy] == "neutral").sum()), float((1 - p_legacy).sum()))
+    p = predict(target)
+    return np.where(reg[target] == "legacy", mnar_posterior(p, r_u, r_n), p), r_u, r_n
 
 
 RATE_FLOOR = 1e-3

@@ -150,6 +150,16 @@ def test_the_13_week_label_stops_at_the_end_of_the_first_year():
     assert rows.loc["F", "label_known_at_13w"] == pd.Timestamp("2025-01-05") + pd.Timedelta(days=60)
 
 
+@pytest.fixture(scope="module")
+def mnar():
+    """A history (prepared) and its weekly features: see `mnar_history`."""
+    from lks.features.frames import weekly_features
+    from lks.features.known import prepare
+
+    known = prepare(mnar_history())
+    return known, weekly_features(known, DATES)
+
+
 def mnar_history():
     """60 structured endings (debts: verzuim, an uitval; none: ander_werk, neutral); legacy: 10 uitval
     and 2 neutral with a reason, and 20 `onbekend` (U0..U9 with debts, N0..N9 without). Uitval
@@ -179,10 +189,10 @@ def uitval_weights(frame):
     return first.set_index("placement_id")["weight"]
 
 
-def test_mnar_weighted_is_the_default_and_lowers_p_when_uitval_was_recorded_more_often():
-    h = mnar_history()
-    mnar = landmark_frame(h, DATES, label_date=T)
-    mar = landmark_frame(h, DATES, label_date=T, unknown_reasons="weighted")
+def test_mnar_weighted_is_the_default_and_lowers_p_when_uitval_was_recorded_more_often(mnar):
+    h, weekly = mnar
+    mar = landmark_frame(h, DATES, label_date=T, unknown_reasons="weighted", features=weekly)
+    mnar = landmark_frame(h, DATES, label_date=T, features=weekly)
     pd.testing.assert_frame_equal(mnar, landmark_frame(h, DATES, label_date=T, unknown_reasons="mnar_weighted"))
     assert len(mnar) == len(mar)  # the same rows, split the same way, only the weights differ
     unknown = [f"U{i}" for i in range(10)] + [f"N{i}" for i in range(10)]
@@ -191,7 +201,7 @@ def test_mnar_weighted_is_the_default_and_lowers_p_when_uitval_was_recorded_more
     p_mnar, p_mar = uitval_weights(mnar)[unknown], uitval_weights(mar)[unknown]
     assert (p_mnar < p_mar - 0.02).all()  # an unrecorded reason was more likely a neutral one
     assert p_mnar[[f"U{i}" for i in range(10)]].min() > p_mnar[[f"N{i}" for i in range(10)]].max()
-    pp = person_period_frame(h, DATES, label_date=T)
+    pp = person_period_frame(h, DATES, label_date=T, features=weekly)
     u0 = pp[(pp["placement_id"] == "U0") & (pp["event"] == 1)]["weight"]
     assert u0.to_numpy() == pytest.approx([p_mnar["U0"]])
 
@@ -202,14 +212,15 @@ def test_mnar_weighted_falls_back_to_weighted_with_too_few_structured_endings():
                                       build(history(), DATES, label_date=T, unknown_reasons="weighted"))
 
 
-def test_unknown_reason_estimate_reads_the_endings_known_on_the_label_date():
+def test_unknown_reason_estimate_reads_the_endings_known_on_the_label_date(mnar):
     from lks.features.frames import unknown_reason_estimate
 
-    est = unknown_reason_estimate(mnar_history(), DATES, label_date=T, n_boot=50)
+    h, weekly = mnar
+    est = unknown_reason_estimate(h, DATES, label_date=T, features=weekly, n_boot=30)
     assert est.method == "mnar" and est.n_structured_reasons == 60
     assert (est.n_legacy, est.n_legacy_uitval, est.n_legacy_neutral, est.n_legacy_unknown) == (32, 10, 2, 20)
     assert est.r_uitval > est.r_neutral
     assert est.low <= est.share <= est.high and est.share < est.mar_share
     assert sorted(est.legacy_unknown) == sorted([f"U{i}" for i in range(10)] + [f"N{i}" for i in range(10)])
-    early = unknown_reason_estimate(mnar_history(), DATES, label_date="2024-02-01", n_boot=0)
+    early = unknown_reason_estimate(h, DATES, label_date="2024-02-01", features=weekly, n_boot=0)
     assert early.n_legacy_unknown == 20 and early.n_structured_reasons == 0 and early.method == "mar_fallback"

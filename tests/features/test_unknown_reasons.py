@@ -41,7 +41,7 @@ def synthetic_endings(r_uitval: float, r_neutral: float, *, n_structured=1500, n
 @pytest.mark.parametrize(("r_uitval", "r_neutral"), [(0.45, 0.10), (0.08, 0.40)])
 def test_the_interval_covers_the_true_share_where_the_mar_model_is_biased(r_uitval, r_neutral):
     rows, true = synthetic_endings(r_uitval, r_neutral)
-    est = estimate_unknown(rows, n_boot=200, seed=1)
+    est = estimate_unknown(rows, n_boot=100, seed=1)
     truth = (true[est.legacy_unknown] == "uitval").mean()
     assert est.method == "mnar"
     assert est.low <= truth <= est.high
