@@ -33,6 +33,7 @@ a = 2024-11-25 (week 46) the 13-week window stops at the end of the first year, 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -40,7 +41,15 @@ import pandas as pd
 from lks.features.build import features_over
 from lks.features.known import Known, as_of_day, day_number, day_to_timestamp, prepare
 from lks.features.labels import outcomes_known
-from lks.features.unknown_reasons import DEFAULT_STRATEGY, UnknownEstimate, check_strategy, estimate_unknown, resolve
+from lks.features.unknown_reasons import (
+    DEFAULT_STRATEGY,
+    Classes,
+    Resolved,
+    UnknownEstimate,
+    check_strategy,
+    estimate_unknown,
+    resolve,
+)
 
 GRACE_DAYS = 60
 HORIZON_DAYS = {"13w": 91}  # from the as-of date, capped at start + 363; "52w" runs to start + 363 days
@@ -177,12 +186,14 @@ def _known_on(rows: pd.DataFrame, classes: np.ndarray, close: np.ndarray, grace_
     return np.where(classes != "none", np.maximum(rows["_end_known"].to_numpy(), closed), closed).astype(np.int64)
 
 
-def _resolve(setting: LabelSetting, rows: pd.DataFrame, classes: dict, primary: str):
+def _resolve(setting: LabelSetting, rows: pd.DataFrame, classes: Classes, primary: str) -> Resolved:
     return resolve(rows, classes, strategy=setting.unknown_reasons, primary=primary,
                    structured_since=setting.structured_since)
 
 
-def unknown_reason_estimate(history: dict[str, pd.DataFrame] | Known, as_of_dates, *, label_date=None,
+def unknown_reason_estimate(history: dict[str, pd.DataFrame] | Known,
+                            as_of_dates: pd.DatetimeIndex | np.ndarray | list[pd.Timestamp], *,
+                            label_date: date | str | pd.Timestamp | None = None,
                             features: pd.DataFrame | None = None, n_boot: int = 200, seed: int = 0) -> UnknownEstimate:
     """What the unknown endings known on `label_date` were (`unknown_reasons.estimate_unknown`),
     each ending described by its last landmark among `as_of_dates` before it."""

@@ -57,6 +57,9 @@ from sklearn.utils.validation import check_is_fitted
 from lks.features.build import feature_names
 from lks.features.known import day_number, day_to_timestamp
 
+Classes = dict[str, np.ndarray]  # horizon -> label class per row
+Resolved = tuple[pd.DataFrame, Classes, np.ndarray]  # rows, their classes and weights
+
 STRATEGIES = ("mnar_weighted", "structured_only", "as_uitval", "weighted", "exclude")
 DEFAULT_STRATEGY = "mnar_weighted"
 MIN_STRUCTURED_REASONS = 50  # structured endings with a reason needed to estimate the legacy recording
@@ -114,8 +117,8 @@ def _plain(X: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def resolve(rows: pd.DataFrame, classes: dict[str, np.ndarray], *, strategy: str, primary: str,
-            structured_since: pd.Timestamp | None = None):
+def resolve(rows: pd.DataFrame, classes: Classes, *, strategy: str, primary: str,
+            structured_since: pd.Timestamp | None = None) -> Resolved:
     """Apply `strategy` to the rows' label classes (one array per horizon, 'unknown' where the label
     rests on an unknown reason); returns rows, classes and weights, rows possibly dropped or
     duplicated."""
@@ -141,7 +144,7 @@ def _structured_since(rows: pd.DataFrame) -> pd.Timestamp | None:
     return pd.Timestamp(day_to_timestamp(np.array([rows["_end_known"].to_numpy()[structured].min()]))[0])
 
 
-def _split(rows: pd.DataFrame, classes: dict, p: pd.Series):
+def _split(rows: pd.DataFrame, classes: Classes, p: pd.Series) -> Resolved:
     """Each row resting on an unknown ending becomes an uitval copy (weight p) and a neutral copy (1 - p)."""
     unknown = np.logical_or.reduce([c == "unknown" for c in classes.values()])
     copies = np.flatnonzero(unknown)
@@ -212,7 +215,7 @@ class UnknownEstimate:
     probability: pd.Series = field(repr=False, compare=False)
     legacy_unknown: pd.Index = field(repr=False, compare=False)  # the placements `share` speaks about
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, str | int | float]:
         return {k: v for k, v in self.__dict__.items() if k not in ("probability", "legacy_unknown")}
 
     def describe(self) -> str:
@@ -280,8 +283,8 @@ def estimate_unknown(rows: pd.DataFrame, *, n_boot: int = 0, seed: int = 0, leve
     )
 
 
-def _mnar_posterior(design, cls: np.ndarray, reg: np.ndarray, structured: np.ndarray, legacy: np.ndarray,
-                    target: np.ndarray):
+def _mnar_posterior(design: np.ndarray, cls: np.ndarray, reg: np.ndarray, structured: np.ndarray,
+                    legacy: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, float, float]:
     """P(uitval) for the `target` unknown endings, and r_u, r_n: p fitted on the `structured`
     endings with a reason; the recording rates from the `legacy` endings (moment equations).
     `design`: the encoded inputs of every ending (encoded once, so that a bootstrap refits only

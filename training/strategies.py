@@ -28,8 +28,9 @@ def unknown_endings(known: Known, as_of: date) -> pd.Index:
     return outcome.index[outcome["event"] == "unknown"]
 
 
-def legacy_unknown_share(history: dict[str, pd.DataFrame] | Known, as_of, *, weekly: pd.DataFrame | None = None,
-                         since=None, n_boot: int = 200, seed: int = 0) -> UnknownEstimate:
+def legacy_unknown_share(history: dict[str, pd.DataFrame] | Known, as_of: date | str,
+                         *, weekly: pd.DataFrame | None = None, since: date | str | None = None,
+                         n_boot: int = 200, seed: int = 0) -> UnknownEstimate:
     """The estimated uitval share among the legacy `onbekend` endings known on `as_of`, with a 95%
     interval (`n_boot` bootstrap resamples over endings), the legacy recording rates and the MAR
     model's share beside it. `weekly`: features per Monday as `features.frames.weekly_features`
