@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from lks.data_contracts.store import make_engine
-from lks.features.unknown_reasons import STRATEGIES
+from lks.features.unknown_reasons import DEFAULT_STRATEGY, STRATEGIES
 from lks.service.settings import get_settings
 from lks.training import promote as promotion
 from lks.training.tracking import configure
@@ -27,7 +27,7 @@ SHOWN = {"roc_auc_13w": "AUC 13w", "roc_auc_52w": "AUC 52w", "pr_auc_52w": "PR-A
 def train(
     as_of: Annotated[str, typer.Option("--as-of", help="Use only what was known on this date (YYYY-MM-DD).")] = "",
     unknown_reasons: Annotated[str, typer.Option("--unknown-reasons", help=f"One of {', '.join(STRATEGIES)}.")]
-    = "weighted",
+    = DEFAULT_STRATEGY,
     truth: Annotated[Path | None, typer.Option("--truth", help="A simulator truth/ folder: adds the oracle.")] = None,
     k: Annotated[int, typer.Option("--k", help="Weekly capacity: placements the coordinator can take up.")] = 25,
     test_dates: Annotated[int, typer.Option("--test-dates", help="Weekly test dates in the backtest.")] = 26,
@@ -57,6 +57,8 @@ def train(
     _metric_table(f"Backtest over {len(summary['test_dates'])} test dates (data known on {day})",
                   {f"{summary['model']} (v{result['version']})": summary["champion"], **summary["baselines"],
                    **({"oracle": summary["oracle"]} if summary.get("oracle") else {})})
+    if "unknown_reasons" in summary:
+        console.print(summary["unknown_reasons"]["text"])
     console.print(f"Registered {summary['model']} as version {result['version']} with alias "
                   f"[bold]{result['alias']}[/bold]. Report: {report}")
 

@@ -33,14 +33,23 @@ a = 2024-11-25 (week 46) the 13-week window stops at the end of the first year, 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 import pandas as pd
 
-from lks.features.build import feature_names, features_over
+from lks.features.build import features_over
 from lks.features.known import Known, as_of_day, day_number, day_to_timestamp, prepare
 from lks.features.labels import outcomes_known
-from lks.features.unknown_reasons import UnknownReasonModel, check_strategy
+from lks.features.unknown_reasons import (
+    DEFAULT_STRATEGY,
+    Classes,
+    Resolved,
+    UnknownEstimate,
+    check_strategy,
+    estimate_unknown,
+    resolve,
+)
 
 GRACE_DAYS = 60
 HORIZON_DAYS = {"13w": 91}  # from the as-of date, capped at start + 363; "52w" runs to start + 363 days
@@ -72,7 +81,7 @@ class LabelSetting:
 
 def landmark_frame(
     history: dict[str, pd.DataFrame] | Known, as_of_dates, *, horizon: str | None = "13w", label_date=None,
-    unknown_reasons: str = "weighted", grace_days: int = GRACE_DAYS, structured_since=None,
+    unknown_reasons: str = DEFAULT_STRATEGY, grace_days: int = GRACE_DAYS, structured_since=None,
     features: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Landmark rows with `uitval_13w`, `uitval_52w`, `weight`, and per horizon `label_known_at_13w`
@@ -83,11 +92,11 @@ def landmark_frame(
     model with one booster per horizon trains on (each horizon then uses its own rows)."""
     if horizon is not None and horizon not in HORIZONS:
         raise ValueError(f"horizon must be one of {HORIZONS} or None, but was {horizon!r}")
-    known, setting, rows = _rows(history, as_of_dates, label_date, unknown_reasons, grace_days, structured_since,
+    _, setting, rows = _rows(history, as_of_dates, label_date, unknown_reasons, grace_days, structured_since,
                                  features)
     windows = {h: _window(rows, h) for h in HORIZONS}
     classes = {h: _class_in(rows, close) for h, close in windows.items()}
-    rows, classes, weight = _resolve_unknown(known, setting, rows, classes, primary=horizon or "13w")
+    rows, classes, weight = _resolve(setting, rows, classes, primary=horizon or "13w")
     out = rows.drop(columns=_WORK_COLUMNS)
     label_day = setting.label_day
     usable = np.zeros(len(rows), dtype=bool)
@@ -107,16 +116,16 @@ def landmark_frame(
 
 
 def person_period_frame(
-    history: dict[str, pd.DataFrame] | Known, as_of_dates, *, label_date=None, unknown_reasons: str = "weighted",
+    history: dict[str, pd.DataFrame] | Known, as_of_dates, *, label_date=None, unknown_reasons: str = DEFAULT_STRATEGY,
     grace_days: int = GRACE_DAYS, structured_since=None, features: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per placement-week in tenure weeks 0..51: features as of the weekly as-of date a
     and `event` in (a, a + 7 days] (capped at start + 363): 0 none, 1 uitval, 2 neutral."""
-    known, setting, rows = _rows(history, as_of_dates, label_date, unknown_reasons, grace_days, structured_since,
+    _, setting, rows = _rows(history, as_of_dates, label_date, unknown_reasons, grace_days, structured_since,
                                  features)
     close = np.minimum(rows["_as_of_day"].to_numpy() + 7, rows["_start_day"].to_numpy() + 7 * TENURE_WEEKS - 1)
     classes = {"week": _class_in(rows, close)}
-    rows, classes, weight = _resolve_unknown(known, setting, rows, classes, primary="week")
+    rows, classes, weight = _resolve(setting, rows, classes, primary="week")
     close = np.minimum(rows["_as_of_day"].to_numpy() + 7, rows["_start_day"].to_numpy() + 7 * TENURE_WEEKS - 1)
     known_on = _known_on(rows, classes["week"], close, setting.grace_days)
     out = rows.drop(columns=_WORK_COLUMNS)
@@ -177,76 +186,16 @@ def _known_on(rows: pd.DataFrame, classes: np.ndarray, close: np.ndarray, grace_
     return np.where(classes != "none", np.maximum(rows["_end_known"].to_numpy(), closed), closed).astype(np.int64)
 
 
-def _resolve_unknown(known: Known, setting: LabelSetting, rows: pd.DataFrame, classes: dict, primary: str):
-    """Apply the unknown-reason strategy (see `features.unknown_reasons`); returns rows, classes
-    and weights, possibly with rows dropped or duplicated."""
-    weight = np.ones(len(rows))
-    strategy = setting.unknown_reasons
-    if strategy == "as_uitval":
-        return rows, {h: np.where(c == "unknown", "uitval", c) for h, c in classes.items()}, weight
-    if strategy == "weighted":
-        return _split_weighted(known, setting, rows, classes)
-    keep = classes[primary] != "unknown"
-    if strategy == "structured_only":
-        since = setting.structured_since or _structured_since(rows)
-        keep &= rows["_as_of_day"].to_numpy() >= (day_number(since) if since is not None else np.iinfo(np.int64).max)
-    return rows[keep].reset_index(drop=True), {h: c[keep] for h, c in classes.items()}, weight[keep]
+def _resolve(setting: LabelSetting, rows: pd.DataFrame, classes: Classes, primary: str) -> Resolved:
+    return resolve(rows, classes, strategy=setting.unknown_reasons, primary=primary,
+                   structured_since=setting.structured_since)
 
 
-def _structured_since(rows: pd.DataFrame) -> pd.Timestamp | None:
-    """The first day on which a structured ending was known (among the rows' placements)."""
-    structured = rows["_registration"].to_numpy(object) == "structured"
-    if not structured.any():
-        return None
-    return pd.Timestamp(day_to_timestamp(np.array([rows["_end_known"].to_numpy()[structured].min()]))[0])
-
-
-def _split_weighted(known: Known, setting: LabelSetting, rows: pd.DataFrame, classes: dict):
-    unknown = np.logical_or.reduce([c == "unknown" for c in classes.values()])
-    p = unknown_uitval_probability(rows)
-    copies = np.flatnonzero(unknown)
-    rows_out = pd.concat([rows, rows.iloc[copies]], ignore_index=True)
-    classes_out = {
-        h: np.concatenate([
-            np.where(c == "unknown", "uitval", c), np.where(c[copies] == "unknown", "neutral", c[copies])
-        ])
-        for h, c in classes.items()
-    }
-    p_rows = p.reindex(rows["placement_id"].to_numpy()).to_numpy()
-    weight = np.concatenate([np.where(unknown, p_rows, 1.0), 1.0 - p_rows[copies]])
-    return rows_out, classes_out, weight
-
-
-def unknown_uitval_probability(rows: pd.DataFrame) -> pd.Series:
-    """p per placement with an unknown ending: P(uitval) from a logistic regression fitted on every
-    ending whose reason is known (legacy or structured), each described by its last landmark row
-    before the ending. This assumes a legacy reason was left `onbekend` regardless of what it was
-    (missing at random given the features); the strategy comparison in the training report checks
-    it against the simulator's true reasons, and on real data it must be checked with the teams."""
-    before = rows[rows["_end_day"].notna().to_numpy()]
-    last = before.sort_values("_as_of_day").drop_duplicates("placement_id", keep="last")
-    last = pd.concat([last, ending_descriptors(last)], axis=1)
-    names = [c for c in feature_names(rows) if not c.startswith("_")] + list(ENDING_DESCRIPTORS)
-    train = last[last["_end_class"].isin(["uitval", "neutral"])]
-    model = UnknownReasonModel().fit(train[names], (train["_end_class"] == "uitval").to_numpy())
-    target = last[last["_end_class"] == "unknown"]
-    return pd.Series(model.predict_uitval(target[names]), index=target["placement_id"].to_numpy(), dtype=float)
-
-
-ENDING_DESCRIPTORS = ("ending_week", "ending_in_first_13_weeks", "springboard_year_completed", "ending_at_planned_end")
-
-
-def ending_descriptors(last: pd.DataFrame) -> pd.DataFrame:
-    """What the ending itself says about its reason, for the unknown-reason model only (it describes
-    endings that happened; it is never a risk-model input): the tenure week it fell in, an early
-    ending, a springboard job ending after its year (its planned completion) and a fixed-term
-    contract ending at its planned end (not renewed). The last landmark is at most a week before."""
-    week = (last["_end_day"].to_numpy(float) - last["_start_day"].to_numpy(float)) // 7
-    to_end = last["weeks_to_planned_end"].to_numpy(float) - (last["_end_day"].to_numpy(float)
-                                                                - last["_as_of_day"].to_numpy(float)) / 7
-    return pd.DataFrame({
-        "ending_week": week,
-        "ending_in_first_13_weeks": (week < 13).astype(float),
-        "springboard_year_completed": (last["springboard"].to_numpy(float) == 1) & (week >= 48) & (week <= 57),
-        "ending_at_planned_end": np.abs(np.nan_to_num(to_end, nan=99.0)) <= 2,
-    }, index=last.index).astype(float)
+def unknown_reason_estimate(history: dict[str, pd.DataFrame] | Known,
+                            as_of_dates: pd.DatetimeIndex | np.ndarray | list[pd.Timestamp], *,
+                            label_date: date | str | pd.Timestamp | None = None,
+                            features: pd.DataFrame | None = None, n_boot: int = 200, seed: int = 0) -> UnknownEstimate:
+    """What the unknown endings known on `label_date` were (`unknown_reasons.estimate_unknown`),
+    each ending described by its last landmark among `as_of_dates` before it."""
+    _, _, rows = _rows(history, as_of_dates, label_date, DEFAULT_STRATEGY, GRACE_DAYS, None, features)
+    return estimate_unknown(rows, n_boot=n_boot, seed=seed)

@@ -29,6 +29,7 @@ from lks.data_contracts.timeline import latest_versions
 from lks.features.catalog import BY_NAME, special_columns
 from lks.features.frames import mondays, weekly_features
 from lks.features.known import Known, prepare
+from lks.features.unknown_reasons import DEFAULT_STRATEGY, UnknownEstimate
 from lks.models.bundle import ServingBundle, contributions_of
 from lks.training import fairness, report
 from lks.training.artifacts import SCHEMA_ARTIFACT, input_schema
@@ -44,6 +45,7 @@ from lks.training.backtest import (
 )
 from lks.training.candidates import CANDIDATES, CANDIDATES_BY_NAME, survival
 from lks.training.registry import RunRecord, log_and_register, next_alias
+from lks.training.strategies import legacy_unknown_share
 
 HISTORY_START = "2019-01-07"  # the first Monday with enough placements to learn from
 REFERENCE_ROWS = 200  # rows scored at training time for the report's SHAP summary (never logged: personal data)
@@ -51,6 +53,7 @@ REFERENCE_ROWS = 200  # rows scored at training time for the report's SHAP summa
 
 @dataclass(frozen=True)
 class TrainConfig(BacktestConfig):
+    unknown_reasons: str = DEFAULT_STRATEGY  # see features.unknown_reasons
     truth: Path | None = None     # a simulator truth/ folder: adds the oracle and the true reasons
     since: str = HISTORY_START    # the first weekly as-of date to learn from
     dpia_reference: str | None = None  # names the DPIA allowing special columns; None: they stay out
@@ -81,6 +84,8 @@ def train(engine: sa.Engine, config: TrainConfig,
     persons = latest_versions(hist["persons"], "persons")
     audit = fairness.audit(result.predictions, _audit_columns(hist, persons), chosen, config.k)
     strategies = _strategy_errors(known, weekly, config, oracle is not None)
+    unknown = legacy_unknown_share(known, config.as_of, weekly=weekly)
+    result.notes.append(unknown.describe())
     bundle = ServingBundle(model, model, curve_model, features, metadata={
         "model": chosen, "train_as_of": str(config.as_of), "unknown_reasons": config.unknown_reasons,
         "reason_mapping_version": load_mapping().version, "contract_version": CONTRACT_VERSION,
@@ -91,7 +96,7 @@ def train(engine: sa.Engine, config: TrainConfig,
     reference = (latest.reset_index(drop=True), bundle.risks(latest.reset_index(drop=True)))
     shap_summary = contributions_of(reference[1]).abs().mean().rename("mean_abs_contribution")
     shap_summary = shap_summary.rename_axis("feature").reset_index()
-    fitted_run = _Fitted(result, chosen, bundle, audit, strategies, shap_summary, frames[1], reference)
+    fitted_run = _Fitted(result, chosen, bundle, audit, strategies, shap_summary, frames[1], reference, unknown)
     return _log(engine, config, fitted_run, progress)
 
 
@@ -107,6 +112,7 @@ class _Fitted:
     shap_summary: pd.DataFrame
     person_period: pd.DataFrame
     reference: tuple[pd.DataFrame, pd.DataFrame]  # (features, risks) of the rows scored at training time
+    unknown: UnknownEstimate  # what the legacy `onbekend` endings were, estimated (with its interval)
 
 
 def special_use(config: TrainConfig, features: list[str]) -> dict[str, Any]:
@@ -153,6 +159,7 @@ def _log(engine: sa.Engine, config: TrainConfig, fitted: _Fitted, progress: Call
         "fairness_gaps": fairness.largest_gaps(audit),
         "test_dates": [str(d.date()) for d in result.test_dates],
         "notes": result.notes,
+        "unknown_reasons": {**fitted.unknown.as_dict(), "text": fitted.unknown.describe()},
     }
     from lks.models.baselines import TenureBaseline
 
@@ -171,10 +178,13 @@ def _log(engine: sa.Engine, config: TrainConfig, fitted: _Fitted, progress: Call
         run_name=f"train as of {config.as_of}",
         params={**{k: str(v) for k, v in asdict(config).items()}, "model": chosen,
                 "reason_mapping_version": load_mapping().version},
-        metrics={f"{name}.{metric}": value for name, metrics in result.pooled.items()
-                 for metric, value in metrics.items() if pd.notna(value)},
-        tags={"dpia_reference": config.dpia_reference} if config.dpia_reference else {},
-        dicts={"backtest.json": summary,
+        metrics={**{f"{name}.{metric}": value for name, metrics in result.pooled.items()
+                    for metric, value in metrics.items() if pd.notna(value)},
+                 **{f"unknown_reasons.{k}": float(v) for k, v in fitted.unknown.as_dict().items()
+                    if k != "method" and pd.notna(v)}},
+        tags={"unknown_reasons.method": fitted.unknown.method,
+              **({"dpia_reference": config.dpia_reference} if config.dpia_reference else {})},
+        dicts={"backtest.json": summary, "unknown_reasons.json": summary["unknown_reasons"],
                "data.json": {**_data_seen(engine, config.as_of), "since": config.since},
                "features.json": _feature_list(bundle.features),
                # issue 17: no placement rows in MLflow, only the input schema the service needs

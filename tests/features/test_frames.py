@@ -153,19 +153,77 @@ def test_the_13_week_label_stops_at_the_end_of_the_first_year():
     assert rows.loc["F", "label_known_at_13w"] == pd.Timestamp("2025-01-05") + pd.Timedelta(days=60)
 
 
-def test_ending_descriptors_say_what_the_ending_itself_shows():
-    from lks.features.frames import ending_descriptors
+@pytest.fixture(scope="module")
+def mnar():
+    """A history (prepared) and its weekly features: see `mnar_history`."""
+    from lks.features.frames import weekly_features
+    from lks.features.known import prepare
 
-    start = 20_000
-    last = pd.DataFrame({
-        "_start_day": [start, start, start],
-        "_end_day": [start + 7 * 5 + 6, start + 7 * 52 + 6, start + 7 * 30 + 6],
-        "_as_of_day": [start + 7 * 5, start + 7 * 52, start + 7 * 30],
-        "springboard": [0.0, 1.0, 0.0],
-        "weeks_to_planned_end": [np.nan, 0.5, 1.0],
-    })
-    d = ending_descriptors(last)
-    assert d["ending_week"].tolist() == [5, 52, 30]
-    assert d["ending_in_first_13_weeks"].tolist() == [1, 0, 0]
-    assert d["springboard_year_completed"].tolist() == [0, 1, 0]
-    assert d["ending_at_planned_end"].tolist() == [0, 1, 1]   # no planned end (permanent contract) is never at it
+    known = prepare(mnar_history())
+    return known, weekly_features(known, DATES)
+
+
+def mnar_history():
+    """60 structured endings (debts: verzuim, an uitval; none: ander_werk, neutral); legacy: 10 uitval
+    and 2 neutral with a reason, and 20 `onbekend` (U0..U9 with debts, N0..N9 without). Uitval
+    reasons were recorded more often than neutral ones in the legacy era."""
+    persons, placements, endings = [], [], []
+
+    def add(name, debt, reason, registration, end="2024-02-16"):
+        persons.append(person(person_id=f"P{name}", debt_problems=debt))
+        placements.append(placement(placement_id=name, person_id=f"P{name}", start_date="2024-01-08"))
+        registered = "2024-02-20T09:00" if end == "2024-02-16" else "2024-01-29T09:00"
+        endings.append(ending(placement_id=name, end_date=end, reason_code=reason, registration=registration,
+                              registered_at=registered))
+
+    for i in range(60):
+        add(f"S{i}", i % 2 == 0, "verzuim" if i % 2 == 0 else "ander_werk", "structured")
+    for i in range(10):
+        add(f"LU{i}", True, "verzuim", "legacy")
+        add(f"U{i}", True, "onbekend", "legacy", end="2024-01-26")
+        add(f"N{i}", False, "onbekend", "legacy", end="2024-01-26")
+    for i in range(2):
+        add(f"LN{i}", False, "ander_werk", "legacy")
+    return make_history(persons=persons, placements=placements, endings=endings)
+
+
+def uitval_weights(frame):
+    first = frame[(frame["as_of"] == "2024-01-15") & (frame["uitval_13w"] == 1)]
+    return first.set_index("placement_id")["weight"]
+
+
+def test_mnar_weighted_is_the_default_and_lowers_p_when_uitval_was_recorded_more_often(mnar):
+    h, weekly = mnar
+    mar = landmark_frame(h, DATES, label_date=T, unknown_reasons="weighted", features=weekly)
+    mnar = landmark_frame(h, DATES, label_date=T, features=weekly)
+    pd.testing.assert_frame_equal(mnar, landmark_frame(h, DATES, label_date=T, unknown_reasons="mnar_weighted"))
+    assert len(mnar) == len(mar)  # the same rows, split the same way, only the weights differ
+    unknown = [f"U{i}" for i in range(10)] + [f"N{i}" for i in range(10)]
+    first = mnar[(mnar["as_of"] == "2024-01-15") & mnar["placement_id"].isin(unknown)]
+    assert first.groupby("placement_id")["weight"].sum().to_numpy() == pytest.approx(np.ones(20))
+    p_mnar, p_mar = uitval_weights(mnar)[unknown], uitval_weights(mar)[unknown]
+    assert (p_mnar < p_mar - 0.02).all()  # an unrecorded reason was more likely a neutral one
+    assert p_mnar[[f"U{i}" for i in range(10)]].min() > p_mnar[[f"N{i}" for i in range(10)]].max()
+    pp = person_period_frame(h, DATES, label_date=T, features=weekly)
+    u0 = pp[(pp["placement_id"] == "U0") & (pp["event"] == 1)]["weight"]
+    assert u0.to_numpy() == pytest.approx([p_mnar["U0"]])
+
+
+def test_mnar_weighted_falls_back_to_weighted_with_too_few_structured_endings():
+    for build in (landmark_frame, person_period_frame):
+        pd.testing.assert_frame_equal(build(history(), DATES, label_date=T, unknown_reasons="mnar_weighted"),
+                                      build(history(), DATES, label_date=T, unknown_reasons="weighted"))
+
+
+def test_unknown_reason_estimate_reads_the_endings_known_on_the_label_date(mnar):
+    from lks.features.frames import unknown_reason_estimate
+
+    h, weekly = mnar
+    est = unknown_reason_estimate(h, DATES, label_date=T, features=weekly, n_boot=30)
+    assert est.method == "mnar" and est.n_structured_reasons == 60
+    assert (est.n_legacy, est.n_legacy_uitval, est.n_legacy_neutral, est.n_legacy_unknown) == (32, 10, 2, 20)
+    assert est.r_uitval > est.r_neutral
+    assert est.low <= est.share <= est.high and est.share < est.mar_share
+    assert sorted(est.legacy_unknown) == sorted([f"U{i}" for i in range(10)] + [f"N{i}" for i in range(10)])
+    early = unknown_reason_estimate(h, DATES, label_date="2024-02-01", features=weekly, n_boot=0)
+    assert early.n_legacy_unknown == 20 and early.n_structured_reasons == 0 and early.method == "mar_fallback"

@@ -27,3 +27,36 @@ def test_the_logged_feature_list_gives_each_input_its_role():
     roles = {f["name"]: f["role"] for f in listed["features"]}
     assert roles == {"tenure_weeks": "feature", "hours_per_week": "feature", "health_limitation": "special"}
     assert listed["contract_roles"]["persons"]["health_limitation"] == "special"
+
+
+def test_training_estimates_unknown_reasons_without_assuming_them_missing_at_random_by_default():
+    assert TrainConfig(AS_OF).unknown_reasons == "mnar_weighted"
+    assert TrainConfig(AS_OF, unknown_reasons="weighted").unknown_reasons == "weighted"
+
+
+def test_the_unknown_reason_estimate_is_in_the_summary_and_the_run(tmp_path, monkeypatch):
+    import mlflow
+    import numpy as np
+    import pandas as pd
+
+    from lks.features.unknown_reasons import UnknownEstimate
+    from lks.training.tracking import configure
+    from lks.training.train import _log_unknown_estimate
+
+    monkeypatch.setenv("LKS_MLFLOW_SERVER", "")
+    configure(tmp_path)
+    with mlflow.start_run() as run:
+        pass
+    estimate = UnknownEstimate("mnar", 0.41, 0.35, 0.47, 0.55, 0.6, 0.2, 120, 900, 150, 60, 690,
+                               probability=pd.Series(dtype=float), legacy_unknown=pd.Index([]))
+    out = {"run_id": run.info.run_id, "summary": {}}
+    _log_unknown_estimate(out, estimate)
+    assert out["summary"]["unknown_reasons"]["share"] == 0.41
+    assert "0.410 (95% interval 0.350..0.470" in out["summary"]["unknown_reasons"]["text"]
+    logged = mlflow.get_run(run.info.run_id).data
+    assert logged.metrics["unknown_reasons.share"] == 0.41 and logged.metrics["unknown_reasons.r_neutral"] == 0.2
+    assert logged.tags["unknown_reasons.method"] == "mnar"
+    fallback = UnknownEstimate("mar_fallback", 0.5, 0.4, 0.6, 0.5, np.nan, np.nan, 10, 900, 150, 60, 690,
+                               probability=pd.Series(dtype=float), legacy_unknown=pd.Index([]))
+    _log_unknown_estimate(out, fallback)
+    assert "the MAR model was used" in out["summary"]["unknown_reasons"]["text"]
