@@ -36,16 +36,9 @@ from lks.features.frames import mondays, weekly_features
 from lks.features.known import prepare
 from lks.models.bundle import ServingBundle, contributions_of
 from lks.training import fairness, report
-from lks.training.backtest import (
-    BacktestConfig,
-    choose_champion,
-    eligible_champions,
-    final_frames,
-    fit_candidate,
-    model_features,
-    run_backtest,
-)
+from lks.training.backtest import BacktestConfig, final_frames, fit_candidate, model_features, run_backtest
 from lks.training.candidates import CANDIDATES, CANDIDATES_BY_NAME, survival
+from lks.training.champion import choice_notes, choose_champion, eligible_champions, summary_fields
 from lks.training.tracking import CHALLENGER, CHAMPION, MODEL_NAME, alias_version
 
 HISTORY_START = "2019-01-07"  # the first Monday with enough placements to learn from
@@ -72,13 +65,19 @@ def train(engine: sa.Engine, config: TrainConfig, progress=lambda message: None)
     weekly = weekly_features(known, mondays(config.since, config.as_of), dpia_reference=config.dpia_reference)
     oracle = pd.read_parquet(config.truth / "risk.parquet") if config.truth else None
     result = run_backtest(known, weekly, config, oracle=oracle, progress=progress)
-    chosen = choose_champion(result)
+    # --- champion rule (training.champion): raises NoChampion before anything is registered ---
+    choice = choose_champion(result)
+    chosen, result.choice = choice.model, choice
+    result.notes.extend(choice_notes(result))
+    # --- end champion rule ---
     progress(f"fitting {chosen} on everything known on {config.as_of}")
     features = model_features(weekly)
     frames = final_frames(known, weekly, config.as_of, config.unknown_reasons)
     fitted: dict = {}
     model = fit_candidate(CANDIDATES_BY_NAME[chosen], frames, features, fitted)
-    curve_model = fitted.get("survival") or survival().fit(frames[1], features)
+    # a baseline champion has no risk curve of its own: none is served rather than another model's
+    curve_model = (fitted.get("survival") or survival().fit(frames[1], features)) if choice.kind == "candidate" \
+        else None
     progress("fairness audit and unknown-reason strategies")
     persons = latest_versions(hist["persons"], "persons")
     audit = fairness.audit(result.predictions, _audit_columns(hist, persons), chosen, config.k)
@@ -141,6 +140,7 @@ def _log(engine, config, result, chosen, bundle, audit, strategies, shap_summary
         "fairness_gaps": fairness.largest_gaps(audit),
         "test_dates": [str(d.date()) for d in result.test_dates],
         "notes": result.notes,
+        **summary_fields(result),  # champion rule, validation window, onbekend readings (training.champion)
     }
     from lks.models.baselines import TenureBaseline
 

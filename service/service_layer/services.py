@@ -112,6 +112,8 @@ def _curve(champion: Champion | None, features: dict) -> dict | None:
         return None
     points = [{"week": int(r.week), "cif_uitval": float(r.cif_uitval), "cif_neutral": float(r.cif_neutral)}
               for r in curves.itertuples() if r.week < YEAR_WEEKS]
+    if not points:  # a model without a curve of its own (a baseline champion): the page shows none
+        return None
     return {"model_version": champion.version, "points": points}
 
 
