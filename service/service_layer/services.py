@@ -168,7 +168,10 @@ def model_info(champion: Champion) -> dict:
             "registered_at": champion.info.get("registered_at"), "run_id": champion.info.get("run_id"),
             "backtest": {"metrics": backtest.get("champion"), "baselines": backtest.get("baselines"),
                          "oracle": backtest.get("oracle"), "test_dates": backtest.get("test_dates"),
-                         "fairness_gaps": backtest.get("fairness_gaps")},
+                         "fairness_gaps": backtest.get("fairness_gaps"),
+                         "champion_rule": backtest.get("champion_rule"),
+                         "validation_dates": backtest.get("validation_dates"),
+                         "onbekend": backtest.get("onbekend"), "structured_era": backtest.get("structured_era")},
             "report_url": "/api/v1/model/report", "features_url": "/api/v1/model/features"}
 
 

@@ -5,10 +5,9 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from lks.features.frames import mondays, weekly_features
+from lks.features.frames import landmark_frame, mondays, weekly_features
 from lks.features.known import prepare
 from lks.models.baselines import LogisticBaseline, TenureBaseline
-from lks.features.frames import landmark_frame
 from lks.training.backtest import (
     BacktestConfig,
     NoTrainingRows,
@@ -63,7 +62,7 @@ def weekly_of():
     return build
 
 
-def test_no_model_sees_a_row_usable_only_after_its_training_date(simulated):
+def test_no_model_sees_a_row_usable_only_after_its_training_date(simulated, weekly_of):
     known = prepare(simulated)
     as_of = date(2026, 11, 22)
     weekly = weekly_of(simulated)
