@@ -14,7 +14,9 @@ by any model or by the choice of the champion. Every model is scored on the same
 
 Endings with an unknown reason (`onbekend`) stay in: such a row's label is soft, P(uitval) from the
 unknown-reason model (the primary figure, `PRIMARY`), and the headline metrics are also given with
-those endings all counted as uitval and all as neutral (`EXTREMES`): the range a guess cannot leave.
+those endings all counted as uitval and all as neutral (`EXTREMES`). For precision at k and the Brier
+score (linear in the labels) these two readings bound every way of labelling the unknown endings; ROC
+AUC of a mixed labelling can fall slightly outside them.
 """
 
 from __future__ import annotations

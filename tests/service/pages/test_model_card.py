@@ -138,7 +138,8 @@ def test_the_card_says_plainly_when_a_baseline_is_served_and_gives_the_onbekend_
             "vergelijkingsmodellen. Daarom is een vergelijkingsmodel in gebruik genomen: de logistische regressie")\
         in html
     assert "37 van de 4000 testregels" in html
-    assert "tussen 0,740 en 0,770" in html and "tussen 40,0% en 43,0%" in html
+    assert "allemaal als uitval, dan is de ROC AUC over het eerste jaar 0,740 en de precisie in de top k 43,0%" in html
+    assert "allemaal als een ander einde, dan 0,770 en 40,0%" in html
     rule.update(kind="candidate", test_shortfalls=["roc_auc_13w 0.720 not above logistic 0.740"])
     html = render("modelkaart.html", identity=None, csrf="", model={**model, "model": "blend"})
     assert "Daarom is een vergelijkingsmodel" not in html
