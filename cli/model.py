@@ -30,9 +30,14 @@ def train(
     = DEFAULT_STRATEGY,
     truth: Annotated[Path | None, typer.Option("--truth", help="A simulator truth/ folder: adds the oracle.")] = None,
     k: Annotated[int, typer.Option("--k", help="Weekly capacity: placements the coordinator can take up.")] = 25,
-    test_dates: Annotated[int, typer.Option("--test-dates", help="Weekly test dates in the backtest.")] = 26,
+    test_dates: Annotated[int, typer.Option("--test-dates", help="Weekly test dates reported by the backtest.")]
+    = 13,
+    validation_dates: Annotated[int, typer.Option(
+        "--validation-dates", help="Weekly dates before the test dates on which the champion is chosen.")] = 13,
     since: Annotated[str, typer.Option("--since", help="First weekly as-of date to learn from.")] = "2019-01-07",
 ) -> None:
+    from lks.training.backtest import NoTrainingRows
+    from lks.training.champion import NoChampion
     from lks.training.train import TrainConfig
     from lks.training.train import train as run_training
 
@@ -43,13 +48,20 @@ def train(
     settings = get_settings()
     day = date.fromisoformat(as_of) if as_of else date.today()
     configure(settings.home)
-    config = TrainConfig(day, unknown_reasons, k, test_dates, truth=truth, since=since,
-                         dpia_reference=settings.dpia_reference)
+    config = TrainConfig(day, unknown_reasons, k, test_dates, n_validation_dates=validation_dates, truth=truth,
+                         since=since, dpia_reference=settings.dpia_reference)
     if config.dpia_reference:
         console.print(f"[yellow]Special columns (health) are model inputs under DPIA reference "
                       f"{config.dpia_reference}[/yellow] (LKS_DPIA_REFERENCE); the model records it.")
-    with console.status("training") as status:
-        result = run_training(make_engine(settings.db_url), config, progress=lambda m: status.update(m))
+    try:
+        with console.status("training") as status:
+            result = run_training(make_engine(settings.db_url), config, progress=lambda m: status.update(m))
+    except NoTrainingRows as err:
+        console.print(f"[red]Not trained:[/red] {err}")
+        raise typer.Exit(1) from None
+    except NoChampion as err:
+        console.print(f"[red]No model registered:[/red] {err}")
+        raise typer.Exit(1) from None
     report = settings.home / "reports" / f"report-v{result['version']}.html"
     report.parent.mkdir(parents=True, exist_ok=True)
     report.write_text(result["report"], encoding="utf-8")
@@ -57,8 +69,12 @@ def train(
     _metric_table(f"Backtest over {len(summary['test_dates'])} test dates (data known on {day})",
                   {f"{summary['model']} (v{result['version']})": summary["champion"], **summary["baselines"],
                    **({"oracle": summary["oracle"]} if summary.get("oracle") else {})})
-    if "unknown_reasons" in summary:
-        console.print(summary["unknown_reasons"]["text"])
+    for note in summary["notes"]:  # the unknown-reason estimate is among them
+        console.print(f"- {note}")
+    rule = summary.get("champion_rule") or {}
+    if rule.get("kind") == "baseline":
+        console.print(f"[yellow]No candidate beat every baseline: the baseline {summary['model']} is registered "
+                      f"instead.[/yellow]")
     console.print(f"Registered {summary['model']} as version {result['version']} with alias "
                   f"[bold]{result['alias']}[/bold]. Report: {report}")
 
@@ -79,7 +95,15 @@ def evaluate(as_json: Annotated[bool, typer.Option("--json", help="Print one JSO
     rows.update(table["baselines"])
     if "oracle" in table:
         rows["oracle"] = table["oracle"]
-    _metric_table("Pooled backtest metrics", rows)
+    _metric_table("Pooled backtest metrics (test window)", rows)
+    for role in ("champion", "challenger"):
+        rule = (table.get(role) or {}).get("champion_rule")
+        if rule:
+            kind = "a baseline, registered because no candidate beat every baseline" if rule["kind"] == "baseline" \
+                else "a candidate that beat every baseline"
+            console.print(f"{role} v{table[role]['version']} ({table[role]['model']}) is {kind}: {rule['reason']}")
+            for shortfall in rule.get("test_shortfalls") or []:
+                console.print(f"  [yellow]on the test window:[/yellow] {shortfall}")
 
 
 def promote(

@@ -4,7 +4,8 @@
 the champion is), `raw_52w` (the explained model's raw score, log-odds), `base_value`, and one
 `contrib__<column>` per model input, with sum(contrib__*) + base_value == raw_52w exactly.
 `curves(X)` returns the cumulative incidence of uitval and of a neutral ending per remaining
-tenure week, from the competing-risk survival model.
+tenure week, from the competing-risk survival model; no rows when the model has no curve of its own
+(a baseline served because no candidate beat it: another model's curve would not match its risks).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ CONTRIB = "contrib__"
 class ServingBundle:
     model: RiskModel          # gives the served risks
     explainer: RiskModel      # explains them (the uncalibrated model under a calibration wrapper)
-    curve_model: HazardModel  # gives the risk curve over the rest of the first year
+    curve_model: HazardModel | None  # gives the risk curve over the rest of the first year; None: no curve
     features: list[str]
     metadata: dict[str, Any] = field(default_factory=dict)
 
@@ -38,7 +39,7 @@ class ServingBundle:
 
     def curves(self, X: pd.DataFrame) -> pd.DataFrame:
         parts = []
-        for i in range(len(X)):
+        for i in range(len(X) if self.curve_model is not None else 0):
             curve = self.curve_model.risk_curve(X.iloc[[i]])
             curve.insert(0, "row", i)
             parts.append(curve)

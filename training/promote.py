@@ -60,7 +60,8 @@ def side_by_side(client: MlflowClient | None = None) -> dict[str, Any]:
 
 def _entry(summary: dict[str, Any]) -> dict[str, Any]:
     return {**summary["champion"], "model": summary["model"], "version": summary["version"],
-            "run_id": summary["run_id"], "created": summary["created"], "test_dates": summary["test_dates"]}
+            "run_id": summary["run_id"], "created": summary["created"], "test_dates": summary["test_dates"],
+            "champion_rule": summary.get("champion_rule")}
 
 
 def gates(champion: dict[str, Any], challenger: dict[str, Any]) -> list[str]:

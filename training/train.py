@@ -29,21 +29,20 @@ from lks.data_contracts.timeline import latest_versions
 from lks.features.catalog import BY_NAME, special_columns
 from lks.features.frames import mondays, weekly_features
 from lks.features.known import Known, prepare
-from lks.features.unknown_reasons import DEFAULT_STRATEGY, UnknownEstimate
+from lks.features.unknown_reasons import UnknownEstimate
 from lks.models.bundle import ServingBundle, contributions_of
 from lks.training import fairness, report
 from lks.training.artifacts import SCHEMA_ARTIFACT, input_schema
 from lks.training.backtest import (
     BacktestConfig,
     BacktestResult,
-    choose_champion,
-    eligible_champions,
     final_frames,
     fit_candidate,
     model_features,
     run_backtest,
 )
 from lks.training.candidates import CANDIDATES, CANDIDATES_BY_NAME, survival
+from lks.training.champion import choice_notes, choose_champion, eligible_champions, summary_fields
 from lks.training.registry import RunRecord, log_and_register, next_alias
 from lks.training.strategies import legacy_unknown_share
 
@@ -53,7 +52,6 @@ REFERENCE_ROWS = 200  # rows scored at training time for the report's SHAP summa
 
 @dataclass(frozen=True)
 class TrainConfig(BacktestConfig):
-    unknown_reasons: str = DEFAULT_STRATEGY  # see features.unknown_reasons
     truth: Path | None = None     # a simulator truth/ folder: adds the oracle and the true reasons
     since: str = HISTORY_START    # the first weekly as-of date to learn from
     dpia_reference: str | None = None  # names the DPIA allowing special columns; None: they stay out
@@ -73,13 +71,19 @@ def train(engine: sa.Engine, config: TrainConfig,
     weekly = weekly_features(known, mondays(config.since, config.as_of), dpia_reference=config.dpia_reference)
     oracle = pd.read_parquet(config.truth / "risk.parquet") if config.truth else None
     result = run_backtest(known, weekly, config, oracle=oracle, progress=progress)
-    chosen = choose_champion(result)
+    # --- champion rule (training.champion): raises NoChampion before anything is registered ---
+    choice = choose_champion(result)
+    chosen, result.choice = choice.model, choice
+    result.notes.extend(choice_notes(result))
+    # --- end champion rule ---
     progress(f"fitting {chosen} on everything known on {config.as_of}")
     features = model_features(weekly)
     frames = final_frames(known, weekly, config.as_of, config.unknown_reasons)
     fitted: dict[str, Any] = {}
     model = fit_candidate(CANDIDATES_BY_NAME[chosen], frames, features, fitted)
-    curve_model = fitted.get("survival") or survival().fit(frames[1], features)
+    # a baseline champion has no risk curve of its own: none is served rather than another model's
+    curve_model = (fitted.get("survival") or survival().fit(frames[1], features)) if choice.kind == "candidate" \
+        else None
     progress("fairness audit and unknown-reason strategies")
     persons = latest_versions(hist["persons"], "persons")
     audit = fairness.audit(result.predictions, _audit_columns(hist, persons), chosen, config.k)
@@ -160,6 +164,7 @@ def _log(engine: sa.Engine, config: TrainConfig, fitted: _Fitted, progress: Call
         "test_dates": [str(d.date()) for d in result.test_dates],
         "notes": result.notes,
         "unknown_reasons": {**fitted.unknown.as_dict(), "text": fitted.unknown.describe()},
+        **summary_fields(result),  # champion rule, validation window, onbekend readings (training.champion)
     }
     from lks.models.baselines import TenureBaseline
 

@@ -113,6 +113,8 @@ def _curve(champion: Champion | None, features: dict) -> dict | None:
         return None
     points = [{"week": int(r.week), "cif_uitval": float(r.cif_uitval), "cif_neutral": float(r.cif_neutral)}
               for r in curves.itertuples() if r.week < YEAR_WEEKS]
+    if not points:  # a model without a curve of its own (a baseline champion): the page shows none
+        return None
     return {"model_version": champion.version, "points": points}
 
 
@@ -167,7 +169,10 @@ def model_info(champion: Champion) -> dict:
             "registered_at": champion.info.get("registered_at"), "run_id": champion.info.get("run_id"),
             "backtest": {"metrics": backtest.get("champion"), "baselines": backtest.get("baselines"),
                          "oracle": backtest.get("oracle"), "test_dates": backtest.get("test_dates"),
-                         "fairness_gaps": backtest.get("fairness_gaps")},
+                         "fairness_gaps": backtest.get("fairness_gaps"),
+                         "champion_rule": backtest.get("champion_rule"),
+                         "validation_dates": backtest.get("validation_dates"),
+                         "onbekend": backtest.get("onbekend"), "structured_era": backtest.get("structured_era")},
             "report_url": "/api/v1/model/report", "features_url": "/api/v1/model/features"}
 
 

@@ -5,10 +5,17 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from lks.features.frames import mondays, weekly_features
+from lks.features.frames import landmark_frame, mondays, weekly_features
 from lks.features.known import prepare
 from lks.models.baselines import LogisticBaseline, TenureBaseline
-from lks.training.backtest import BacktestConfig, choose_champion, eligible_champions, run_backtest, weekly_test_dates
+from lks.training.backtest import (
+    BacktestConfig,
+    NoTrainingRows,
+    evaluation_rows,
+    run_backtest,
+    training_frames,
+    weekly_test_dates,
+)
 from lks.training.candidates import Candidate
 
 
@@ -44,17 +51,36 @@ def simulated(tmp_path_factory):
     return validate_export(out).tables
 
 
+@pytest.fixture(scope="module")
+def weekly_of():
+    cache = {}
+
+    def build(tables):
+        if "weekly" not in cache:
+            cache["weekly"] = weekly_features(prepare(tables), mondays("2023-01-02", date(2026, 11, 22)))
+        return cache["weekly"]
+    return build
+
+
 @pytest.mark.slow
-def test_no_model_sees_a_row_usable_only_after_its_training_date(simulated):
+def test_no_model_sees_a_row_usable_only_after_its_training_date(simulated, weekly_of):
     known = prepare(simulated)
     as_of = date(2026, 11, 22)
-    weekly = weekly_features(known, mondays("2023-01-02", as_of))
+    weekly = weekly_of(simulated)
     candidates = [Candidate("spy", "person_period", Spy, True), Candidate("spy2", "landmark", LandmarkSpy, False)]
     SEEN.clear()
-    config = BacktestConfig(as_of, unknown_reasons="as_uitval", n_test_dates=4, retrain_every=2)
+    config = BacktestConfig(as_of, unknown_reasons="as_uitval", n_test_dates=2, n_validation_dates=2,
+                            retrain_every=2)
     result = run_backtest(known, weekly, config, candidates=candidates)
+    # one fit for the validation window, one for the test window; the test window comes after
+    assert len(SEEN) == 4 and len(result.validation_dates) == 2 and len(result.test_dates) == 2
+    assert max(result.validation_dates) < min(result.test_dates)
+    assert set(result.predictions["as_of"]) == set(result.test_dates)
+    assert set(result.validation) == {"spy", "spy2"} and result.validation_per_date["spy"]["as_of"].tolist() == \
+        result.validation_dates
     train_dates = sorted(result.predictions["train_date"].unique())
-    assert len(train_dates) == 2 and len(SEEN) == 4
+    assert train_dates == [result.test_dates[0]]
+    train_dates = [result.validation_dates[0], result.test_dates[0]]
     for frame, train_date in zip(SEEN, [d for d in train_dates for _ in range(2)], strict=True):
         assert frame["as_of"].max() < train_date
         for column in [c for c in frame.columns if c.startswith("label_known_at")]:
@@ -66,30 +92,36 @@ def test_no_model_sees_a_row_usable_only_after_its_training_date(simulated):
     assert set(result.pooled) == {"spy", "spy2"}
 
 
-def test_the_champion_is_chosen_by_precision_across_dates():
-    per = {n: pd.DataFrame({"precision_at_k": p}) for n, p in {"a": [0.4, 0.4, 0.1], "b": [0.3, 0.3, 0.3]}.items()}
+@pytest.mark.slow
+def test_test_rows_with_an_onbekend_ending_stay_in_with_a_soft_label_between_the_two_readings(simulated, weekly_of):
+    known, as_of = prepare(simulated), date(2026, 11, 22)
+    weekly = weekly_of(simulated)
+    dates = weekly_test_dates(as_of, 6)
+    rows = evaluation_rows(known, weekly, dates, as_of)
+    excluded = landmark_frame(known, dates, horizon="52w", label_date=as_of, unknown_reasons="exclude",
+                              features=weekly[weekly["as_of"].isin(dates)])
+    keys = ["placement_id", "as_of"]
+    assert not rows.duplicated(keys).any()
+    # nothing is left out: every row the old evaluation kept, plus the ones with an onbekend ending
+    kept = rows.merge(excluded[keys], on=keys, how="left", indicator=True)
+    assert (kept["_merge"] == "both").sum() == len(excluded)
+    assert set(kept.loc[kept["_merge"] == "left_only", "placement_id"]) == \
+        set(rows.loc[rows["unknown_ending"], "placement_id"])
+    unknown = rows[rows["unknown_ending"]]
+    assert len(unknown) > 0 and unknown["p_unknown_uitval"].between(0, 1).all()
+    assert (unknown["uitval_52w__as_uitval"] == 1).all() and (unknown["uitval_52w__as_neutral"] == 0).all()
+    assert unknown["uitval_52w"].to_numpy() == pytest.approx(unknown["p_unknown_uitval"].to_numpy())
+    certain = rows[~rows["unknown_ending"]]
+    assert (certain["uitval_52w"] == certain["uitval_52w__as_neutral"]).all()
+    assert set(certain["uitval_52w"].unique()) <= {0.0, 1.0}
 
-    class Result:
-        per_date = per
-        pooled = {"a": {"precision_at_k": 0.3, "ece_52w": 0.02}, "b": {"precision_at_k": 0.3, "ece_52w": 0.05}}
 
-    candidates = [Candidate("a", "landmark", TenureBaseline, True), Candidate("b", "landmark", TenureBaseline, True)]
-    assert choose_champion(Result, candidates) == "a"  # equal mean: it wins on more test dates
-
-
-def test_a_champion_must_beat_every_baseline_on_each_headline_metric():
-    def metrics(auc13, auc52, precision):
-        return {"roc_auc_13w": auc13, "roc_auc_52w": auc52, "precision_at_k": precision, "ece_52w": 0.03}
-
-    class Result:
-        per_date = {n: pd.DataFrame({"precision_at_k": [0.4]}) for n in ("a", "b", "base")}
-        pooled = {"a": metrics(0.70, 0.75, 0.45),      # the most precise, but below the baseline at 13 weeks
-                  "b": metrics(0.75, 0.76, 0.40),
-                  "base": metrics(0.72, 0.74, 0.35)}
-
-    candidates = [Candidate("a", "landmark", TenureBaseline, True), Candidate("b", "landmark", TenureBaseline, True),
-                  Candidate("base", "landmark", TenureBaseline, False)]
-    assert eligible_champions(Result, candidates) == ["b"]
-    assert choose_champion(Result, candidates) == "b"
-    Result.pooled["b"] = metrics(0.75, 0.76, 0.30)   # now nobody beats the baseline: the most precise wins
-    assert eligible_champions(Result, candidates) == [] and choose_champion(Result, candidates) == "a"
+@pytest.mark.slow
+def test_a_strategy_that_leaves_no_training_rows_says_why(simulated, weekly_of):
+    known = prepare(simulated)
+    with pytest.raises(NoTrainingRows) as err:
+        training_frames(known, weekly_of(simulated), pd.Timestamp("2024-07-01"), "structured_only")
+    message = str(err.value)
+    assert "no training rows on 2024-07-01" in message and "'structured_only'" in message
+    assert "0 landmark rows" in message and "as-of dates 2023-01-02 .. 2024-06-24" in message
+    assert "structured-registration era" in message

@@ -116,3 +116,34 @@ def test_the_card_says_in_dutch_why_a_dpia_model_is_not_used(tmp_path):
     assert ("Model versie 5 wordt niet gebruikt: het is getraind onder DPIA-referentie DPIA-2026-014, maar deze "
             "installatie noemt geen DPIA-referentie. Er worden dus ook geen bijzondere persoonsgegevens gebruikt."
             ) in r.text
+
+
+def test_the_card_says_plainly_when_a_baseline_is_served_and_gives_the_onbekend_range():
+    def metrics(auc: float, precision: float) -> dict:
+        return {"roc_auc_13w": auc + 0.05, "roc_auc_52w": auc, "precision_at_k": precision, "ece_52w": 0.03, "k": 25}
+
+    rule = {"model": "logistic", "kind": "baseline", "eligible": [], "test_shortfalls": [],
+            "reason": "no candidate beats every baseline in the validation weeks"}
+    backtest = {"metrics": metrics(0.76, 0.41), "baselines": {"logistic": metrics(0.76, 0.41),
+                                                               "current_practice": metrics(0.55, 0.15)},
+                "test_dates": ["2025-06-30", "2025-09-22"], "validation_dates": ["2025-03-31", "2025-06-23"],
+                "champion_rule": rule, "oracle": None, "fairness_gaps": {},
+                "onbekend": {"test_rows": 4000, "rows_with_onbekend_ending": 37,
+                             "as_uitval": {"logistic": metrics(0.74, 0.43)},
+                             "as_neutral": {"logistic": metrics(0.77, 0.40)}}}
+    model = {"version": "3", "model": "logistic", "trained_on_data_as_of": "2026-11-22", "registered_at": None,
+             "unknown_reasons": "weighted", "n_features": 40, "report_url": "/api/v1/model/report",
+             "special_data": views.special_data(fakes.champion(reference=None, special=False)),
+             "features_url": "/api/v1/model/features", "backtest": backtest}
+    html = render("modelkaart.html", identity=None, csrf="", model=model)
+    assert ("Geen van de nieuwe modellen was in de validatieweken op alle hoofdmaten beter dan de eenvoudige "
+            "vergelijkingsmodellen. Daarom is een vergelijkingsmodel in gebruik genomen: de logistische regressie")\
+        in html
+    assert "37 van de 4000 testregels" in html
+    assert "allemaal als uitval, dan is de ROC AUC over het eerste jaar 0,740 en de precisie in de top k 43,0%" in html
+    assert "allemaal als een ander einde, dan 0,770 en 40,0%" in html
+    rule.update(kind="candidate", test_shortfalls=["roc_auc_13w 0.720 not above logistic 0.740"])
+    html = render("modelkaart.html", identity=None, csrf="", model={**model, "model": "blend"})
+    assert "Daarom is een vergelijkingsmodel" not in html
+    assert "Het model is gekozen op 2 validatieweken (31 maart 2025 tot en met 23 juni 2025)" in html
+    assert "Let op: in de testweken is het model op 1 punt(en) niet beter" in html
