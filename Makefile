@@ -68,11 +68,12 @@ demo: $(INSTALLED)
 	$(BIN)/lks score --as-of 2026-11-22
 	$(BIN)/python -m lks.cli.demo
 
-# Static checks: style, the layer rules (import-linter, .importlinter) and the Dockerfile (hadolint);
-# `typecheck` runs mypy (pyproject.toml).
+# Static checks: style and security (ruff, with flake8-bandit's S rules), the layer rules (import-linter,
+# .importlinter), types (mypy, configured in pyproject.toml) and the Dockerfile (hadolint).
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy
 	$(BIN)/hadolint Dockerfile
 
 typecheck: $(INSTALLED)

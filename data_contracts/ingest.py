@@ -128,7 +128,7 @@ def _hold(engine: sa.Engine, checksum: str, started: datetime, source: str,
                 return conn.execute(sa.insert(batches).values(
                     started_at=started, finished_at=None, source=source, contract_version=CONTRACT_VERSION,
                     export_checksum=checksum, files=files, counts={},
-                )).inserted_primary_key[0], None
+                ).returning(batches.c.batch_id)).scalar_one(), None
         except (sa.exc.IntegrityError, sa.exc.OperationalError):
             # Another ingest of it started at the same moment and the unique key let that one in (on SQLite
             # this one may instead have timed out waiting for the other's write lock): look again.

@@ -32,8 +32,10 @@ a = 2024-11-25 (week 46) the 13-week window stops at the end of the first year, 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -58,12 +60,12 @@ TENURE_WEEKS = 52
 EVENT_CODES = {"none": 0, "uitval": 1, "neutral": 2}
 
 
-def mondays(first, last) -> pd.DatetimeIndex:
+def mondays(first: object, last: object) -> pd.DatetimeIndex:
     """The weekly as-of dates: every Monday from `first` to `last` inclusive."""
     return pd.date_range(pd.Timestamp(first), pd.Timestamp(last), freq="W-MON")
 
 
-def weekly_features(known: Known, as_of_dates, *, dpia_reference: str | None = None) -> pd.DataFrame:
+def weekly_features(known: Known, as_of_dates: Iterable[object], *, dpia_reference: str | None = None) -> pd.DataFrame:
     """Features for every as-of date, computed once per date; rows in the first 52 weeks. The special
     features only with a `dpia_reference` (see `features.build`)."""
     frames = [f[f["tenure_weeks"] < TENURE_WEEKS]
@@ -80,8 +82,9 @@ class LabelSetting:
 
 
 def landmark_frame(
-    history: dict[str, pd.DataFrame] | Known, as_of_dates, *, horizon: str | None = "13w", label_date=None,
-    unknown_reasons: str = DEFAULT_STRATEGY, grace_days: int = GRACE_DAYS, structured_since=None,
+    history: dict[str, pd.DataFrame] | Known, as_of_dates: Iterable[object], *, horizon: str | None = "13w",
+    label_date: object = None, unknown_reasons: str = DEFAULT_STRATEGY, grace_days: int = GRACE_DAYS,
+    structured_since: object = None,
     features: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Landmark rows with `uitval_13w`, `uitval_52w`, `weight`, and per horizon `label_known_at_13w`
@@ -116,8 +119,9 @@ def landmark_frame(
 
 
 def person_period_frame(
-    history: dict[str, pd.DataFrame] | Known, as_of_dates, *, label_date=None, unknown_reasons: str = DEFAULT_STRATEGY,
-    grace_days: int = GRACE_DAYS, structured_since=None, features: pd.DataFrame | None = None,
+    history: dict[str, pd.DataFrame] | Known, as_of_dates: Iterable[object], *, label_date: object = None,
+    unknown_reasons: str = DEFAULT_STRATEGY, grace_days: int = GRACE_DAYS, structured_since: object = None,
+    features: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per placement-week in tenure weeks 0..51: features as of the weekly as-of date a
     and `event` in (a, a + 7 days] (capped at start + 363): 0 none, 1 uitval, 2 neutral."""
@@ -138,7 +142,9 @@ def person_period_frame(
 _WORK_COLUMNS = ["_as_of_day", "_start_day", "_end_day", "_end_class", "_end_known", "_registration"]
 
 
-def _rows(history, as_of_dates, label_date, unknown_reasons, grace_days, structured_since, features):
+def _rows(history: dict[str, pd.DataFrame] | Known, as_of_dates: Iterable[object], label_date: object,
+          unknown_reasons: str, grace_days: int, structured_since: object, features: pd.DataFrame | None
+          ) -> tuple[Known, Any, pd.DataFrame]:
     check_strategy(unknown_reasons)
     known = history if isinstance(history, Known) else prepare(history)
     if label_date is None:
@@ -165,10 +171,10 @@ def _rows(history, as_of_dates, label_date, unknown_reasons, grace_days, structu
 
 def _window(rows: pd.DataFrame, horizon: str) -> np.ndarray:
     """The last day of the label window of each row."""
-    year_end = rows["_start_day"].to_numpy() + 7 * TENURE_WEEKS - 1
+    year_end = np.asarray(rows["_start_day"].to_numpy() + 7 * TENURE_WEEKS - 1)
     if horizon == "52w":
         return year_end
-    return np.minimum(rows["_as_of_day"].to_numpy() + HORIZON_DAYS[horizon], year_end)
+    return np.asarray(np.minimum(rows["_as_of_day"].to_numpy() + HORIZON_DAYS[horizon], year_end))
 
 
 def _class_in(rows: pd.DataFrame, close: np.ndarray) -> np.ndarray:

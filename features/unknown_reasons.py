@@ -72,7 +72,7 @@ def check_strategy(strategy: str) -> str:
     return strategy
 
 
-class UnknownReasonModel(BaseEstimator):
+class UnknownReasonModel(BaseEstimator):  # type: ignore[misc]  # scikit-learn ships no type hints
     """P(uitval | an ending happened, features just before it); a constant when only one class
     (or nothing) was seen in training."""
 
@@ -95,7 +95,7 @@ class UnknownReasonModel(BaseEstimator):
         check_is_fitted(self, "base_rate_")
         if self.pipeline_ is None or len(X) == 0:
             return np.full(len(X), self.base_rate_)
-        return self.pipeline_.predict_proba(_plain(X[self.columns_]))[:, 1]
+        return np.asarray(self.pipeline_.predict_proba(_plain(X[self.columns_]))[:, 1], dtype=float)
 
 
 def _encoder(X: pd.DataFrame) -> ColumnTransformer:

@@ -39,8 +39,11 @@ class ServingBundle:
 
     def curves(self, X: pd.DataFrame) -> pd.DataFrame:
         parts = []
-        for i in range(len(X) if self.curve_model is not None else 0):
-            curve = self.curve_model.risk_curve(X.iloc[[i]])
+        model = self.curve_model
+        for i in range(len(X)):
+            if model is None:  # a baseline champion serves no curve
+                break
+            curve = model.risk_curve(X.iloc[[i]])
             curve.insert(0, "row", i)
             parts.append(curve)
         return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(

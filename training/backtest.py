@@ -165,6 +165,8 @@ def fit_candidate(candidate: Candidate, frames: tuple[pd.DataFrame, pd.DataFrame
         landmark, person_period = frames
         frame = landmark if candidate.frame == "landmark" else person_period
         inputs = [*features, ZORGELIJK_4W] if candidate.name == "current_practice" else features
+        if candidate.make is None:
+            raise ValueError(f"candidate {candidate.name!r} has neither members nor a model to make")
         model = candidate.make().fit(frame, inputs)
     fitted[candidate.name] = model
     return model

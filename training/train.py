@@ -57,7 +57,7 @@ class TrainConfig(BacktestConfig):
     dpia_reference: str | None = None  # names the DPIA allowing special columns; None: they stay out
 
     def __post_init__(self) -> None:
-        super().__post_init__()  # type: ignore[no-untyped-call]  # BacktestConfig (backtest.py) is not annotated
+        super().__post_init__()
         if check_dpia_reference(self.dpia_reference) != self.dpia_reference:
             raise ValueError(f"dpia_reference must be stripped, but was {self.dpia_reference!r}")
 
