@@ -163,7 +163,7 @@ def _log(engine: sa.Engine, config: TrainConfig, fitted: _Fitted, progress: Call
         "fairness_gaps": fairness.largest_gaps(audit),
         "test_dates": [str(d.date()) for d in result.test_dates],
         "notes": result.notes,
-        "unknown_reasons": {**fitted.unknown.as_dict(), "text": fitted.unknown.describe()},
+        "unknown_reasons": unknown_summary(fitted.unknown),
         **summary_fields(result),  # champion rule, validation window, onbekend readings (training.champion)
     }
     from lks.models.baselines import TenureBaseline
@@ -185,8 +185,7 @@ def _log(engine: sa.Engine, config: TrainConfig, fitted: _Fitted, progress: Call
                 "reason_mapping_version": load_mapping().version},
         metrics={**{f"{name}.{metric}": value for name, metrics in result.pooled.items()
                     for metric, value in metrics.items() if pd.notna(value)},
-                 **{f"unknown_reasons.{k}": float(v) for k, v in fitted.unknown.as_dict().items()
-                    if k != "method" and pd.notna(v)}},
+                 **unknown_metrics(fitted.unknown)},
         tags={"unknown_reasons.method": fitted.unknown.method,
               **({"dpia_reference": config.dpia_reference} if config.dpia_reference else {})},
         dicts={"backtest.json": summary, "unknown_reasons.json": summary["unknown_reasons"],
@@ -200,6 +199,17 @@ def _log(engine: sa.Engine, config: TrainConfig, fitted: _Fitted, progress: Call
     registered = log_and_register(record, alias=next_alias())
     return {"run_id": registered.run_id, "version": registered.version, "alias": registered.alias,
             "summary": summary, "report": html}
+
+
+def unknown_summary(estimate: UnknownEstimate) -> dict[str, Any]:
+    """The estimate of what the legacy `onbekend` endings were, as the summary and `unknown_reasons.json` hold it."""
+    return {**estimate.as_dict(), "text": estimate.describe()}
+
+
+def unknown_metrics(estimate: UnknownEstimate) -> dict[str, float]:
+    """The estimate's numbers as run metrics `unknown_reasons.*` (its method is a tag)."""
+    return {f"unknown_reasons.{k}": float(v) for k, v in estimate.as_dict().items()
+            if k != "method" and pd.notna(v)}
 
 
 def _special_summary(metadata: dict[str, Any]) -> str:

@@ -171,7 +171,8 @@ def mnar_history():
 
     def add(name, debt, reason, registration, end="2024-02-16"):
         persons.append(person(person_id=f"P{name}", debt_problems=debt))
-        placements.append(placement(placement_id=name, person_id=f"P{name}", start_date="2024-01-08"))
+        placements.append(placement(placement_id=name, person_id=f"P{name}", start_date="2024-01-08",
+                                    registered_at="2024-01-08T10:15:00"))
         registered = "2024-02-20T09:00" if end == "2024-02-16" else "2024-01-29T09:00"
         endings.append(ending(placement_id=name, end_date=end, reason_code=reason, registration=registration,
                               registered_at=registered))

@@ -1,7 +1,11 @@
+import hashlib
+
+import cloudpickle
 import mlflow
 import pandas as pd
 from mlflow.tracking import MlflowClient
 
+from lks.training.artifacts import BUNDLE_SHA256
 from lks.training.registry import RunRecord, log_and_register, next_alias
 from lks.training.tracking import CHALLENGER, CHAMPION, MODEL_NAME, configure
 
@@ -18,9 +22,12 @@ def test_a_run_is_logged_and_its_bundle_registered_with_the_alias_and_tags(tmp_p
     assert (first.version, first.alias) == ("1", CHAMPION)
     client = MlflowClient()
     version = client.get_model_version_by_alias(MODEL_NAME, CHAMPION)
-    assert str(version.version) == "1" and version.tags == {"run_id": first.run_id, "dpia_reference": "DPIA-1"}
+    bundle_sha256 = hashlib.sha256(cloudpickle.dumps({"stand-in": "bundle"})).hexdigest()
+    assert str(version.version) == "1" and version.tags == {"run_id": first.run_id, "dpia_reference": "DPIA-1",
+                                                            BUNDLE_SHA256: bundle_sha256}
     run = client.get_run(first.run_id)
-    assert run.data.params == {"k": "50"} and run.data.metrics == {"lightgbm.roc_auc_52w": 0.71}
+    assert run.data.params == {"k": "50", BUNDLE_SHA256: bundle_sha256}
+    assert run.data.metrics == {"lightgbm.roc_auc_52w": 0.71}
     assert run.data.tags["dpia_reference"] == "DPIA-1" and run.info.run_name == "test run"
     assert mlflow.artifacts.load_dict(f"runs:/{first.run_id}/backtest.json") == {"model": "lightgbm"}
     logged = pd.read_parquet(mlflow.artifacts.download_artifacts(f"runs:/{first.run_id}/reference/features.parquet"))

@@ -34,29 +34,21 @@ def test_training_estimates_unknown_reasons_without_assuming_them_missing_at_ran
     assert TrainConfig(AS_OF, unknown_reasons="weighted").unknown_reasons == "weighted"
 
 
-def test_the_unknown_reason_estimate_is_in_the_summary_and_the_run(tmp_path, monkeypatch):
-    import mlflow
+def test_the_unknown_reason_estimate_is_in_the_summary_and_the_run_metrics():
     import numpy as np
     import pandas as pd
 
     from lks.features.unknown_reasons import UnknownEstimate
-    from lks.training.tracking import configure
-    from lks.training.train import _log_unknown_estimate
+    from lks.training.train import unknown_metrics, unknown_summary
 
-    monkeypatch.setenv("LKS_MLFLOW_SERVER", "")
-    configure(tmp_path)
-    with mlflow.start_run() as run:
-        pass
     estimate = UnknownEstimate("mnar", 0.41, 0.35, 0.47, 0.55, 0.6, 0.2, 120, 900, 150, 60, 690,
                                probability=pd.Series(dtype=float), legacy_unknown=pd.Index([]))
-    out = {"run_id": run.info.run_id, "summary": {}}
-    _log_unknown_estimate(out, estimate)
-    assert out["summary"]["unknown_reasons"]["share"] == 0.41
-    assert "0.410 (95% interval 0.350..0.470" in out["summary"]["unknown_reasons"]["text"]
-    logged = mlflow.get_run(run.info.run_id).data
-    assert logged.metrics["unknown_reasons.share"] == 0.41 and logged.metrics["unknown_reasons.r_neutral"] == 0.2
-    assert logged.tags["unknown_reasons.method"] == "mnar"
+    summary = unknown_summary(estimate)
+    assert summary["share"] == 0.41 and "0.410 (95% interval 0.350..0.470" in summary["text"]
+    metrics = unknown_metrics(estimate)
+    assert metrics["unknown_reasons.share"] == 0.41 and metrics["unknown_reasons.r_neutral"] == 0.2
+    assert "unknown_reasons.method" not in metrics  # a tag, not a number
     fallback = UnknownEstimate("mar_fallback", 0.5, 0.4, 0.6, 0.5, np.nan, np.nan, 10, 900, 150, 60, 690,
                                probability=pd.Series(dtype=float), legacy_unknown=pd.Index([]))
-    _log_unknown_estimate(out, fallback)
-    assert "the MAR model was used" in out["summary"]["unknown_reasons"]["text"]
+    assert "the MAR model was used" in unknown_summary(fallback)["text"]
+    assert "unknown_reasons.r_uitval" not in unknown_metrics(fallback)  # NaN is not logged
