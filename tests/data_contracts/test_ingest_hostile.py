@@ -141,6 +141,7 @@ def test_any_sequence_of_hostile_exports_ends_as_the_same_rows_arriving_cleanly(
                                           current(clean, table).drop(columns="batch_id"))
 
 
+@pytest.mark.slow
 @FAST
 @given(version=st.sampled_from([(t, v) for t, vs in hostile.GOOD_VERSIONS.items() for v in vs]), data=st.data())
 def test_every_corruption_of_a_good_version_is_rejected(version, data):
