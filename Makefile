@@ -92,6 +92,7 @@ bench: $(INSTALLED)
 	$(BIN)/python bench/bench_features.py
 	$(BIN)/python bench/bench_training.py
 	$(BIN)/python bench/bench_service.py
+	$(BIN)/python bench/load.py --seconds 60
 
 clean:
 	rm -rf $(LKS_HOME)

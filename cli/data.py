@@ -40,6 +40,11 @@ def ingest(
             console.print(f"[red]Refused:[/red] {err}. If no ingest is running, that one was interrupted: run "
                           "again with --take-over.")
             raise typer.Exit(3) from None
+        except (sa.exc.OperationalError, OSError) as err:  # e.g. the disk is full: one transaction, rolled back
+            cause = getattr(err, "orig", None) or err
+            console.print(f"[red]Ingest failed, nothing of this export stored; the store is as it was.[/red] "
+                          f"{type(cause).__name__}: {cause}")
+            raise typer.Exit(3) from None
     if report.batch_id is None:
         console.print(f"This export was already ingested as batch {report.already_ingested}; nothing changed.")
         return

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -108,8 +109,8 @@ def _read_csv(data: bytes, name: str) -> tuple[pd.DataFrame, list[BadLine]]:
     except csv.Error as err:
         raise FileRejected(name, rules.UNREADABLE, f"CSV syntax error on line {reader.line_num}: {err}") from err
     frame = pd.DataFrame(rows, columns=header, index=pd.Index(lines, dtype="int64"), dtype=object)
-    if not rows:
-        frame = pd.DataFrame({h: pd.Series(dtype=object) for h in header})
+    if not rows:  # keeps a repeated header name (a dict would merge it and hide the broken header)
+        frame = pd.DataFrame(columns=header, dtype=object)
     return frame, bad
 
 
@@ -141,6 +142,7 @@ def _to_text(values: pd.Series) -> pd.Series:
 _DATE_RE = r"^\d{4}-\d{2}-\d{2}$"
 _TS_RE = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$"
 _INT_RE = r"^[+-]?\d+$"
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 _BOOLS = {"true": True, "false": False, "1": True, "0": False}
 
 
@@ -155,11 +157,12 @@ def parse_column(text: pd.Series, kind: str) -> tuple[pd.Series, pd.Series]:
         values = text.str.lower().map(_BOOLS).astype("boolean")
         error[filled & values.isna()] = rules.TYPE
         return values, error
-    if kind == "int":
-        ok = text.str.match(_INT_RE)
-        values = pd.to_numeric(text.where(ok & filled), errors="coerce").astype("Int64")
-        error[filled & ~ok] = rules.TYPE
-        return values, error
+    if kind == "int":  # exact Python ints: a number beyond 64 bits is a type error, never a crash
+        whole = [int(s) if re.match(_INT_RE, s) else None for s in text]
+        fits = [v is not None and _INT64_MIN <= v <= _INT64_MAX for v in whole]
+        values = pd.array([v if f else None for v, f in zip(whole, fits, strict=True)], dtype="Int64")
+        error[filled & ~pd.Series(fits, index=text.index, dtype=bool)] = rules.TYPE
+        return pd.Series(values, index=text.index), error
     if kind == "float":
         values = pd.to_numeric(text.where(filled), errors="coerce").astype("float64")
         error[filled & (values.isna() | np.isinf(values))] = rules.TYPE

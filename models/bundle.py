@@ -38,16 +38,11 @@ class ServingBundle:
         return pd.concat([out, contributions.add_prefix(CONTRIB)], axis=1)
 
     def curves(self, X: pd.DataFrame) -> pd.DataFrame:
-        parts = []
-        model = self.curve_model
-        for i in range(len(X)):
-            if model is None:  # a baseline champion serves no curve
-                break
-            curve = model.risk_curve(X.iloc[[i]])
-            curve.insert(0, "row", i)
-            parts.append(curve)
-        return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
-            {"row": [], "week": [], "cif_uitval": [], "cif_neutral": []})
+        """The risk curve of every row, in one model call (a week's list at scoring time); no rows for a
+        baseline champion, which serves no curve."""
+        if not len(X) or self.curve_model is None:
+            return pd.DataFrame({"row": [], "week": [], "cif_uitval": [], "cif_neutral": []})
+        return self.curve_model.risk_curves(X)
 
 
 def contributions_of(risks: pd.DataFrame) -> pd.DataFrame:

@@ -111,6 +111,17 @@ class HazardModel(RiskModel):
         t = int(x[TENURE].iloc[0])
         return pd.DataFrame({WEEK: np.arange(t, YEAR_WEEKS), "cif_uitval": cif_u[0, t:], "cif_neutral": cif_n[0, t:]})
 
+    def risk_curves(self, X: pd.DataFrame) -> pd.DataFrame:
+        """`risk_curve` of every row of X at once (one hazard matrix, one model call): columns row (position in
+        X), week, cif_uitval, cif_neutral; per row its weeks from the landmark to week 51."""
+        check_is_fitted(self, "features_")
+        H_u, H_n = self._hazard_matrix(X, YEAR_WEEKS)
+        cif_u, cif_n = cumulative_incidence(H_u, H_n)
+        start = X[TENURE].to_numpy(dtype=int)
+        rows, weeks = np.nonzero(np.arange(YEAR_WEEKS)[None, :] >= start[:, None])
+        return pd.DataFrame({"row": rows, WEEK: weeks, "cif_uitval": cif_u[rows, weeks],
+                             "cif_neutral": cif_n[rows, weeks]})
+
 
 class LGBMCompetingRisk(HazardModel):
     """A 3-class LightGBM (none / uitval / neutral) on person-period rows with inputs (features + week).

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from lks.data_contracts.schemas.codes import INTERVENTION
 from lks.service.persistence.queries import MAX_NOTE, MAX_REASON
+
+# The store keeps local wall-clock times without an offset; OpenAPI's date-time (RFC 3339) requires one,
+# so a naive time leaves the API with the server's offset (found by the stateful schema fuzzing).
+Timestamp = Annotated[datetime, AfterValidator(lambda at: at if at.tzinfo else at.astimezone())]
 
 
 class Suggestion(BaseModel):
@@ -65,7 +69,7 @@ class RiskListInfo(BaseModel):
     as_of: date
     model_version: str
     input_hash: str
-    created_at: datetime
+    created_at: Timestamp
     placements: int
 
 
@@ -109,7 +113,7 @@ class Action(BaseModel):
     action_id: int
     placement_id: str
     recorded_by: str
-    at: datetime
+    at: Timestamp
     kind: Literal["intervention", "no_action"]
     intervention: str | None
     reason: str | None
@@ -207,8 +211,8 @@ class UserInfo(BaseModel):
     role: str
     teams: list[str]
     jobcoach_id: str | None
-    created_at: datetime
-    revoked_at: datetime | None
+    created_at: Timestamp
+    revoked_at: Timestamp | None
 
 
 class Health(BaseModel):

@@ -2,6 +2,7 @@
 
 risk_lists     one row per (as_of, model_version, input_hash): a week's list, never overwritten
 risk_scores    one row per placement on a list: both risks, rank, routing columns, explanation
+risk_curves    per placement on a list, its risk curve over the rest of the first year, computed when scored
 actions        what a person decided about a placement (an intervention started, or no action + reason)
 users          who may use the API; tokens are stored only as sha256 hashes
 page_sessions  the pages' logins: a session id stored only as its sha256 hash, the user's name, its times
@@ -46,6 +47,17 @@ risk_scores = sa.Table(
     sa.Column("explanation", sa.JSON, nullable=False),
     sa.Column("features", sa.JSON, nullable=False),  # the model inputs as scored: for the risk curve and audits
     sa.UniqueConstraint("list_id", "placement_id", name="uq_risk_score"),
+)
+
+# A table of its own (not a column of risk_scores) so that a database made before it gains it by create_all;
+# a list scored before it has no curves, and those are computed on request as before.
+risk_curves = sa.Table(
+    "risk_curves", metadata,
+    sa.Column("curve_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("list_id", sa.Integer, sa.ForeignKey("risk_lists.list_id"), nullable=False),
+    sa.Column("placement_id", sa.String, nullable=False),
+    sa.Column("curve", sa.JSON, nullable=False),  # {"model_version", "points": [{week, cif_uitval, cif_neutral}]}
+    sa.UniqueConstraint("list_id", "placement_id", name="uq_risk_curve"),
 )
 
 actions = sa.Table(

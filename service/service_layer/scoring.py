@@ -31,6 +31,7 @@ from lks.models.bundle import contributions_of
 from lks.service.champion import dpia
 from lks.service.champion.types import Champion
 from lks.service.explanations import explain
+from lks.service.persistence.curves import curve_records, store_curves
 from lks.service.persistence.tables import risk_lists, risk_scores
 
 log = logging.getLogger(__name__)
@@ -100,14 +101,30 @@ def score_week(engine: sa.Engine, champion: Champion, as_of: date, now=datetime.
         log.info("list %s (as of %s, model %s) already stored", existing["list_id"], as_of, champion.version)
         return ScoredList(existing["list_id"], as_of, champion.version, digest, False, existing["n_placements"])
     rows = scored_rows(hist, features, inputs, champion)
+    curves = curve_rows(inputs, features["placement_id"].tolist(), champion)
     with engine.begin() as conn:
         list_id = conn.execute(risk_lists.insert().values(
             as_of=as_of, model_version=champion.version, input_hash=digest, created_at=now(),
             n_placements=len(rows)).returning(risk_lists.c.list_id)).scalar_one()
         if rows:
             conn.execute(risk_scores.insert(), [{**r, "list_id": list_id} for r in rows])
+        store_curves(conn, list_id, curves)
     log.info("stored list %s: %d placements as of %s, model %s", list_id, len(rows), as_of, champion.version)
     return ScoredList(list_id, as_of, champion.version, digest, True, len(rows))
+
+
+def curve_rows(inputs: pd.DataFrame, placement_ids: list[str], champion: Champion) -> list[dict]:
+    """Every placement's risk curve, in one model call, to store with the list (a first view then runs no
+    model). The curve is an extra: if it fails, the list is stored without curves and they are computed
+    on request."""
+    if not len(inputs):
+        return []
+    try:
+        curves = champion.curves(inputs.reset_index(drop=True))
+        return curve_records(curves[curves["week"] < YEAR_WEEKS], placement_ids, champion.version)
+    except Exception:
+        log.exception("risk curves failed with model version %s; stored without curves", champion.version)
+        return []
 
 
 def scored_rows(hist, features: pd.DataFrame, inputs: pd.DataFrame, champion: Champion) -> list[dict]:

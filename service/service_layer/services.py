@@ -17,6 +17,7 @@ from lks.service.champion.types import Champion
 from lks.service.explanations import explain
 from lks.service.persistence import queries as placements
 from lks.service.persistence.audit import NOT_FOUND, RECORDED, SHOWN, Entry
+from lks.service.persistence.curves import stored_curve
 
 log = logging.getLogger(__name__)
 FORBIDDEN = "forbidden"
@@ -75,8 +76,18 @@ def placement_detail(services: Services, identity: Identity, endpoint: str, plac
             "team": score["team"], "district": score["district"], "jobcoach_id": score["jobcoach_id"],
             "tenure_weeks": score["tenure_weeks"], "risk_13w": score["risk_13w"], "risk_52w": score["risk_52w"],
             "rank": score["rank"], "explanation": score["explanation"],
-            "curve": _stored_curve(services.champion.current, risk_list["list_id"], placement_id, score["features"]),
+            "curve": _view_curve(services, risk_list["list_id"], placement_id, score["features"]),
             "history": found["history"], "actions": found["actions"]}
+
+
+def _view_curve(services: Services, list_id: int, placement_id: str, features: dict) -> dict | None:
+    """The curve of the model served now: the one stored when the week was scored if that model scored it
+    (no model runs on a view), else computed on request and cached (a list scored before a new champion)."""
+    champion = services.champion.current
+    stored = stored_curve(services.engine, list_id, placement_id)
+    if champion is not None and stored is not None and stored["model_version"] == champion.version:
+        return stored
+    return _stored_curve(champion, list_id, placement_id, features)
 
 
 _CURVES: OrderedDict[tuple, dict | None] = OrderedDict()  # (model version, list, placement) -> curve

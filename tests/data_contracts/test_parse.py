@@ -4,7 +4,8 @@ import pandas as pd
 import pytest
 
 from lks.data_contracts import rules
-from lks.data_contracts.parse import FileRejected, parse_column
+from lks.data_contracts.parse import FileRejected, parse_column, read_raw
+from lks.data_contracts.schemas import columns
 from lks.data_contracts.validate import validate_export
 from tests.exports import write_export
 
@@ -91,3 +92,22 @@ def test_parquet_is_read_like_csv(tmp_path):
 def test_parse_column(kind, text, error):
     _, errors = parse_column(pd.Series([text]), kind)
     assert errors.iloc[0] == error
+
+
+@pytest.mark.parametrize("text", ["9223372036854775808", "-9223372036854775809", "9" * 30])
+def test_an_int_beyond_64_bits_is_a_type_error_not_a_crash(text):
+    """Found by the hostile-export properties: pandas refused the cast and ingest crashed."""
+    values, errors = parse_column(pd.Series([text, "9223372036854775807", "", "-3"]), "int")
+    assert errors.tolist() == [rules.TYPE, "", "", ""]
+    assert values.iloc[1] == 2**63 - 1 and pd.isna(values.iloc[2]) and values.iloc[3] == -3
+
+
+def test_a_repeated_header_name_refuses_the_file_even_when_no_row_fits_the_header(tmp_path):
+    """Found by the hostile-export properties: with every row one field short of the header, the
+    repeated name was merged away and the file loaded (all rows rejected) instead of being refused."""
+    path = tmp_path / "endings.csv"
+    path.write_text("placement_id,end_date,reason_code,registration,registered_at,end_date\n"
+                    "PL1,2024-06-30,mismatch_taken,legacy,2024-07-15T11:00:00\n")
+    with pytest.raises(FileRejected) as refused:
+        read_raw(path, "endings", list(columns("endings")))
+    assert refused.value.rule == rules.UNREADABLE

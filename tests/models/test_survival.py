@@ -110,3 +110,13 @@ def test_contract(person_periods, test_placements):
 def test_risk_curve_takes_one_placement(model, test_placements):
     with pytest.raises(ValueError, match="x_row"):
         model.risk_curve(start_rows(test_placements).head(2))
+
+
+def test_risk_curves_of_many_rows_equal_each_row_on_its_own(model, test_placements):
+    """One model call for a week's list (at scoring time) gives what risk_curve gives per placement."""
+    X = pd.concat([start_rows(test_placements, tenure=t).head(2) for t in (0, 20, 51)], ignore_index=True)
+    curves = model.risk_curves(X)
+    for i in range(len(X)):
+        one = model.risk_curve(X.iloc[[i]]).reset_index(drop=True)
+        mine = curves[curves["row"] == i].drop(columns="row").reset_index(drop=True)
+        pd.testing.assert_frame_equal(mine, one, check_dtype=False)

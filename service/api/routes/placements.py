@@ -18,14 +18,24 @@ DETAIL = "GET /api/v1/placements/{placement_id}"
 ACTION = "POST /api/v1/placements/{placement_id}/actions"
 
 
-@router.get("/{placement_id}", response_model=PlacementDetail)
+# OpenAPI links (for clients and stateful API fuzzing): between a placement and its actions.
+_PLACEMENT = {"placement_id": "$response.body#/placement_id"}
+DETAIL_LINKS = {"ActionOnThePlacement": {
+    "operationId": "record_action_api_v1_placements__placement_id__actions_post", "parameters": _PLACEMENT}}
+ACTION_LINKS = {"PlacementOfTheAction": {
+    "operationId": "placement_api_v1_placements__placement_id__get", "parameters": _PLACEMENT}}
+
+
+@router.get("/{placement_id}", response_model=PlacementDetail,
+            openapi_extra={"responses": {"200": {"links": DETAIL_LINKS}}})
 def placement(placement_id: PlacementId, services: ServicesDep, identity: CurrentIdentity,
               as_of: Annotated[date | None, Query(description="The week; default the newest.")] = None):
     """One placement you may see (404 otherwise): both risks, curve, reasons, earlier weeks, actions."""
     return views.placement_detail(services, identity, DETAIL, placement_id, as_of)
 
 
-@router.post("/{placement_id}/actions", response_model=Action, status_code=201)
+@router.post("/{placement_id}/actions", response_model=Action, status_code=201,
+             openapi_extra={"responses": {"201": {"links": ACTION_LINKS}}})
 def record_action(placement_id: PlacementId, body: ActionIn, services: ServicesDep, identity: CurrentIdentity):
     """Record what you decided: the intervention started, or no action and the reason."""
     return views.record_action(services, identity, ACTION, placement_id, body.kind, body.intervention, body.reason,

@@ -16,7 +16,17 @@ router = APIRouter(prefix="/risk-lists", tags=["risk lists"], responses=RESPONSE
 LIST = "GET /api/v1/risk-lists/current"
 
 
-@router.get("/current", response_model=RiskListPage)
+# OpenAPI links (for clients and stateful API fuzzing): from a list page to its placements.
+_FIRST_ITEM = "$response.body#/items/0/placement_id"
+LIST_LINKS = {
+    "PlacementOnTheList": {"operationId": "placement_api_v1_placements__placement_id__get",
+                           "parameters": {"placement_id": _FIRST_ITEM, "as_of": "$response.body#/as_of"}},
+    "ActionOnTheList": {"operationId": "record_action_api_v1_placements__placement_id__actions_post",
+                        "parameters": {"placement_id": _FIRST_ITEM}},
+}
+
+
+@router.get("/current", response_model=RiskListPage, openapi_extra={"responses": {"200": {"links": LIST_LINKS}}})
 def current_list(services: ServicesDep, identity: CurrentIdentity,
                  as_of: Annotated[date | None, Query(description="The week (as-of date); default the newest.")] = None,
                  team: Annotated[str | None, Query(max_length=100)] = None,

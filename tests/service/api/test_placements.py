@@ -68,3 +68,17 @@ def test_recording_actions(client, setup):
     assert [a["kind"] for a in actions][-2:] == ["intervention", "no_action"]
     assert client.post(url, headers=auth(setup.tokens["data_scientist"]),
                        json={"kind": "no_action", "reason": "x"}).status_code == 403
+
+
+def test_a_first_view_serves_the_curve_stored_when_the_week_was_scored_and_runs_no_model(client, setup,
+                                                                                         monkeypatch):
+    import lks.service.service_layer.services as services
+
+    def no_model(*_args):
+        raise AssertionError("the curve was computed on request")
+
+    monkeypatch.setattr(services, "_curve", no_model)
+    services._CURVES.clear()
+    r = client.get(URL.format(setup.placements["mine"]), headers=auth(setup.tokens["jobcoach"]))
+    assert r.status_code == 200, r.text
+    assert r.json()["curve"]["points"][0]["week"] == r.json()["tenure_weeks"]

@@ -1,4 +1,7 @@
 import logging
+import pickle
+
+import pytest
 
 from lks.service.champion.holder import ChampionHolder
 from lks.service.champion.types import Champion
@@ -69,3 +72,43 @@ def test_a_refused_new_champion_leaves_the_served_model_in_place_until_the_alias
     assert holder.refresh() is served and holder.refused.version == "2"
     source.current = fakes.champion("3", reference=None, special=False)
     assert holder.refresh().version == "3" and holder.refused is None
+
+
+class BrokenArtifact(Source):
+    """The alias names a version whose artifact is missing or corrupt: loading it raises."""
+
+    def __init__(self, error: Exception):
+        super().__init__()
+        self.error, self.broken, self.loads = error, set(), 0
+
+    def load(self):
+        self.loads += 1
+        if self.current in self.broken:
+            raise self.error
+        return super().load()
+
+
+@pytest.mark.parametrize("error", [
+    FileNotFoundError("model.pkl"),                      # the artifact is missing
+    pickle.UnpicklingError("invalid load key, '\\x00'"),  # the artifact is corrupt
+    EOFError("Ran out of input"),                        # the artifact is truncated
+    MemoryError(),                                       # the artifact is absurd
+], ids=["missing", "corrupt", "truncated", "huge"])
+def test_a_missing_or_corrupt_artifact_never_replaces_the_served_champion(error, caplog):
+    source = BrokenArtifact(error)
+    holder = ChampionHolder(source)
+    served = holder.refresh()
+    source.current = "2"
+    source.broken.add("2")
+    with caplog.at_level(logging.ERROR, logger="lks.service.champion.holder"):
+        assert holder.refresh() is served and holder.refresh() is served
+    assert holder.current.version == "1" and source.loads == 3  # tried again, never swapped
+    assert "keeping version 1" in caplog.text
+    source.broken.clear()  # the artifact is repaired: the next check serves it
+    assert holder.refresh().version == "2"
+
+
+def test_a_broken_first_champion_serves_no_model_rather_than_crashing():
+    source = BrokenArtifact(FileNotFoundError("model.pkl"))
+    source.broken.add("1")
+    assert ChampionHolder(source).refresh() is None

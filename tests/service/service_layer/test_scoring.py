@@ -178,3 +178,24 @@ def test_lks_score_refuses_a_dpia_champion_the_deployment_does_not_name(setup, m
     result = CliRunner().invoke(app, ["score", "--as-of", str(AS_OF)])
     assert result.exit_code == 1 and "Not scored." in result.output and "'DPIA-2026-014'" in result.output
     assert n_lists(engine_of(setup)) == before
+
+
+def test_the_week_is_stored_with_every_placements_curve_as_a_view_would_compute_it(setup):
+    from lks.service.persistence.curves import stored_curve
+    from lks.service.persistence.tables import risk_curves
+    from lks.service.service_layer.services import _curve
+
+    engine, champion = engine_of(setup), champion_of(setup)
+    with engine.connect() as conn:
+        list_id = conn.execute(sa.select(risk_lists.c.list_id).where(risk_lists.c.as_of == AS_OF)).scalar()
+        scores = conn.execute(sa.select(risk_scores.c.placement_id, risk_scores.c.features)
+                              .where(risk_scores.c.list_id == list_id).order_by(risk_scores.c.rank)).all()
+        n_curves = conn.execute(sa.select(sa.func.count()).select_from(risk_curves)
+                                .where(risk_curves.c.list_id == list_id)).scalar()
+    assert n_curves == len(scores) > 0
+    for pid, features in scores[:3] + scores[-3:]:
+        stored, computed = stored_curve(engine, list_id, pid), _curve(champion, features)
+        assert stored["model_version"] == computed["model_version"] == "1"
+        assert [p["week"] for p in stored["points"]] == [p["week"] for p in computed["points"]]
+        for name in ("cif_uitval", "cif_neutral"):
+            assert [p[name] for p in stored["points"]] == pytest.approx([p[name] for p in computed["points"]])

@@ -1,0 +1,34 @@
+"""Risk curves stored with a week's list, so a placement's first view reads its curve instead of running
+the model: computed in one model call when the week is scored (`service_layer.scoring`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+
+from lks.service.persistence.tables import risk_curves
+
+
+def curve_records(curves: pd.DataFrame, placement_ids: list[str], model_version: str) -> list[dict[str, Any]]:
+    """`Champion.curves` output (row, week, cif_uitval, cif_neutral) as one record per placement."""
+    points: dict[int, list[dict[str, Any]]] = {}
+    for row, week, uitval, neutral in zip(curves["row"].to_numpy(int), curves["week"].to_numpy(int),
+                                          curves["cif_uitval"].to_numpy(float), curves["cif_neutral"].to_numpy(float),
+                                          strict=True):
+        points.setdefault(int(row), []).append(
+            {"week": int(week), "cif_uitval": float(uitval), "cif_neutral": float(neutral)})
+    return [{"placement_id": pid, "curve": {"model_version": model_version, "points": points[i]}}
+            for i, pid in enumerate(placement_ids) if i in points]
+
+
+def store_curves(conn: sa.Connection, list_id: int, records: list[dict[str, Any]]) -> None:
+    if records:
+        conn.execute(risk_curves.insert(), [{**r, "list_id": list_id} for r in records])
+
+
+def stored_curve(engine: sa.Engine, list_id: int, placement_id: str) -> dict[str, Any] | None:
+    with engine.connect() as conn:
+        return conn.execute(sa.select(risk_curves.c.curve).where(
+            risk_curves.c.list_id == list_id, risk_curves.c.placement_id == placement_id)).scalar()
