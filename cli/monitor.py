@@ -13,6 +13,7 @@ from rich.table import Table
 
 from lks.service.persistence.tables import make_service_engine
 from lks.service.service_layer.monitoring import load_config, monitor, read_inputs
+from lks.service.service_layer.monitoring_runs import store_run
 from lks.service.settings import get_settings
 
 console = Console()
@@ -42,10 +43,12 @@ def monitor_cmd(
         console.print(f"[red]No stored lists up to {day}.[/red] Run `lks score` first.")
         raise typer.Exit(1)
     result = monitor(inputs, day, load_config(config))
+    run_id = store_run(engine, result)
     if as_json:
         typer.echo(json.dumps(result, indent=2))
     else:
         show(result)
+        console.print(f"Stored as monitoring run {run_id}.")
     if result["alerts"]:
         raise typer.Exit(ALERT_EXIT)
 

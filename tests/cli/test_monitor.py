@@ -5,6 +5,7 @@ from typer.testing import CliRunner
 
 from lks.cli import app
 from lks.cli.monitor import ALERT_EXIT
+from lks.service.service_layer.monitoring_runs import latest_runs
 from lks.service.settings import get_settings
 from tests.service.service_layer import monitoring_world as world
 
@@ -23,10 +24,12 @@ def monitor(*args):
 
 
 def test_an_unchanged_world_exits_0(home):
-    world.build(home)
+    engine = world.build(home)
     result = monitor()
     assert result.exit_code == 0, result.output
     assert "No threshold crossed" in result.output
+    runs = latest_runs(engine)
+    assert len(runs) == 1 and runs[0]["n_alerts"] == 0 and runs[0]["result"]["as_of"] == str(world.MONITOR_ON)
 
 
 def test_a_crossed_threshold_is_named_and_exits_3_also_with_json(home):
