@@ -58,3 +58,16 @@ def newest(engine: sa.Engine) -> tuple[date, dict[str, float | None]] | None:
         log.warning("monitoring runs could not be read")
         return None
     return (runs[0]["as_of"], headline(runs[0]["result"])) if runs else None
+
+
+def page_runs(engine: sa.Engine, limit: int = 12) -> list[dict]:
+    """The newest runs for the model page, newest first: as_of, at, n_alerts, headline figures and alerts
+    (check, subject); empty when there is none or the database does not answer."""
+    try:
+        runs = latest_runs(engine, limit)
+    except sa.exc.SQLAlchemyError:
+        log.warning("monitoring runs could not be read")
+        return []
+    return [{"as_of": r["as_of"], "at": r["at"], "n_alerts": r["n_alerts"], "figures": headline(r["result"]),
+             "alerts": [{"check": a.get("check"), "subject": a.get("subject")} for a in r["result"].get("alerts", [])]}
+            for r in runs]
