@@ -9,6 +9,7 @@ audit_log      every time an individual placement was shown (or asked for), and 
                each record hash-chained to the one before it (service.persistence.audit)
 monitoring_runs  every `lks monitor` run: its date, when it ran, its alerts and its whole JSON result
                  (aggregates only, no placement or person; service.service_layer.monitoring)
+list_samples   per list, the placements drawn at random below its cut ("steekproef"), with the seed
 
 Routing columns (team, district, jobcoach_id) are copied from the stored placement/person rows to
 route and filter; they are never model inputs.
@@ -110,6 +111,13 @@ monitoring_runs = sa.Table(
     sa.Column("as_of", sa.Date, nullable=False),                  # what was known then
     sa.Column("n_alerts", sa.Integer, nullable=False),
     sa.Column("result", sa.JSON, nullable=False),
+)
+list_samples = sa.Table(  # the weekly random sample below the list's cut (service.service_layer.sampling)
+    "list_samples", metadata,
+    sa.Column("list_id", sa.Integer, sa.ForeignKey("risk_lists.list_id"), nullable=False, index=True),
+    sa.Column("placement_id", sa.String, nullable=False),
+    sa.Column("seed", sa.Integer, nullable=False),
+    sa.UniqueConstraint("list_id", "placement_id", name="uq_list_sample"),
 )
 # ---- end monitoring ----
 

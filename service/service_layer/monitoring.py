@@ -34,12 +34,13 @@ import pandas as pd
 import sqlalchemy as sa
 import yaml
 from fairlearn.metrics import MetricFrame
+from scipy.stats import binomtest
 from sklearn.metrics import brier_score_loss, roc_auc_score
 
 from lks.data_contracts.store import history
 from lks.data_contracts.timeline import latest_versions
 from lks.features.frames import landmark_frame
-from lks.service.persistence.tables import actions, risk_lists, risk_scores
+from lks.service.persistence.tables import actions, list_samples, risk_lists, risk_scores
 from lks.training.fairness import AUDITED, age_band
 from lks.training.metrics import ece, pooled, reliability
 
@@ -72,6 +73,10 @@ def read_inputs(engine: sa.Engine, as_of: date) -> Inputs:
         acts = pd.DataFrame(conn.execute(sa.select(actions.c.placement_id, actions.c.at, actions.c.kind)
                                          .where(actions.c.at < end.to_pydatetime())).mappings().all(),
                             columns=["placement_id", "at", "kind"])
+        drawn = pd.DataFrame(conn.execute(sa.select(list_samples.c.list_id, list_samples.c.placement_id)).all(),
+                             columns=["list_id", "placement_id"])
+    scores = scores.merge(drawn.assign(sample=True), on=["list_id", "placement_id"], how="left")
+    scores["sample"] = scores["sample"].astype("boolean").fillna(False).astype(bool)
     if len(scores):  # a week scored again (a new champion, late facts): its newest list is the one in use
         newest = scores.groupby("as_of")["list_id"].transform("max")
         scores = scores[scores["list_id"] == newest].reset_index(drop=True)
@@ -90,6 +95,7 @@ def monitor(inputs: Inputs, as_of: date, config: dict) -> dict:
         "performance": {h: performance(labelled[h], k, int(config["bootstrap_rounds"])) for h in labelled},
         "fairness": {h: fairness(labelled[h], k, int(config["fairness"]["min_group_positives"]))
                      for h in labelled},
+        "sample": {h: unflagged(labelled[h]) for h in labelled},
         "drift": drift(inputs.scores, config["drift"]),
         "decisions": decisions(inputs.scores, inputs.actions, as_of, k, config["decisions"]),
     }
@@ -105,7 +111,8 @@ def label_rows(inputs: Inputs, as_of: date, config: dict) -> dict[str, pd.DataFr
     scores = inputs.scores
     if not len(scores):
         return {}
-    frame = scores[["list_id", "placement_id", "as_of", "team", "district", "risk_13w", "risk_52w", "rank"]]
+    frame = scores[["list_id", "placement_id", "as_of", "team", "district", "risk_13w", "risk_52w", "rank",
+                    "sample"]]
     labelled = landmark_frame(inputs.history, sorted(frame["as_of"].unique()), horizon=None, label_date=as_of,
                               unknown_reasons=config["unknown_reasons"], features=frame)
     labelled["on_list"] = (labelled["rank"] <= int(config["k"])).astype(int)
@@ -179,6 +186,27 @@ def calibration(rows: pd.DataFrame) -> list[dict]:
     if rows["y"].nunique() < 2:
         return []
     return reliability(rows["y"].to_numpy(), rows["p"].to_numpy()).to_dict("records")
+
+
+def unflagged(rows: pd.DataFrame) -> dict:
+    """What the steekproef (random placements below the cut, `sampling`) says about the unflagged: their
+    uitval rate with a 95% (Clopper-Pearson) interval, and the recall at k it implies: the list's hits
+    against its hits plus the rate times the number of unlisted rows. Sampled rows are below k, so they
+    never count in precision at k."""
+    sample = rows[rows["sample"]]
+    hits, unlisted = float(rows.loc[rows["on_list"] == 1, "y"].sum()), int((rows["on_list"] == 0).sum())
+    if not len(sample):
+        return {"n_sampled": 0}
+    found = int(sample["y"].sum())
+    interval = binomtest(found, len(sample)).proportion_ci()
+    rates = {"rate": found / len(sample), "rate_lo": interval.low, "rate_hi": interval.high}
+
+    def recall(rate: float) -> float:
+        return hits / (hits + rate * unlisted) if hits + rate * unlisted else math.nan
+
+    return {"n_sampled": len(sample), "uitval_in_sample": found, "unlisted_rows": unlisted, **rates,
+            "estimated_recall_at_k": recall(rates["rate"]), "estimated_recall_at_k_lo": recall(rates["rate_hi"]),
+            "estimated_recall_at_k_hi": recall(rates["rate_lo"])}
 
 
 # ---- fairness ---------------------------------------------------------------------------------------------

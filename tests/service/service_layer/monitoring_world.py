@@ -5,7 +5,8 @@ p = 0.1, 0.3, 0.5, 0.7 or 0.9 (20 placements each, by i // 20), and exactly p * 
 uitval (`conflict`) on 2024-03-29: the scores are perfectly calibrated, and V and M have the same share.
 Eight weekly lists (2024-01-15 .. 2024-03-04) are stored as `lks score` stores them, ranked by risk_52w;
 every one of them has known 13-week outcomes on 2024-09-01 (window plus 60 days of grace). Each list's
-top 25 get a recorded decision the day after the list. `change` lets a test alter one thing.
+top 25 get a recorded decision the day after the list, and 5 placements below the top 25 are drawn
+into its steekproef as `lks score` draws them. `change` lets a test alter one thing.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import sqlalchemy as sa
 
 from lks.data_contracts.ingest import ingest
 from lks.service.persistence.tables import actions, make_service_engine, risk_lists, risk_scores
+from lks.service.service_layer import sampling
 from tests.exports import ending, person, placement, write_export
 
 WEEKS = [date(2024, 1, 15) + timedelta(weeks=w) for w in range(8)]
@@ -75,6 +77,7 @@ def build(home: Path, score=default_score, inputs=default_inputs, decide=True, i
                 "district": "Charlois", "jobcoach_id": "JC1", "tenure_weeks": 1 + w, "risk_13w": risks[i],
                 "risk_52w": risks[i], "rank": ranks[i], "explanation": [], "features": inputs(i, w),
             } for i in range(N)])
+            sampling.store(conn, list_id, as_of, sampling.draw({pid(i): r for i, r in ranks.items()}, as_of))
             at = datetime.combine(as_of, datetime.min.time()) + timedelta(days=1, hours=9)
             rows = [{"placement_id": pid(i), "recorded_by": "coordinator", "at": at, "list_id": list_id,
                      **({"kind": "intervention", "intervention": "extra_jobcoaching", "reason": None} if intervene(i)

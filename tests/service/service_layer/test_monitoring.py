@@ -88,3 +88,13 @@ def test_psi_is_zero_for_the_same_distribution_and_large_for_a_shift():
     assert psi(reference, pd.Series(rng.normal(size=2000))) < 0.1
     assert psi(reference, pd.Series(rng.normal(1.0, size=2000))) > 0.25
     assert psi(pd.Series(["a", "b"] * 50), pd.Series(["a"] * 100)) > 0.25
+
+
+def test_the_steekproef_estimates_the_uitval_the_list_misses(tmp_path):
+    result = run(tmp_path)
+    sample = result["sample"]["13w"]
+    assert sample["n_sampled"] == 5 * len(world.WEEKS)
+    unlisted_rate = (50 - 23) / 75  # the uitval among the 75 placements below the top 25
+    assert sample["rate_lo"] <= unlisted_rate <= sample["rate_hi"]
+    assert sample["estimated_recall_at_k_lo"] <= 23 / 50 <= sample["estimated_recall_at_k_hi"]
+    assert sample["unlisted_rows"] == 75 * len(world.WEEKS)
