@@ -79,6 +79,11 @@ def show(result: dict) -> None:
     for h, attributes in result["fairness"].items():
         gaps = ", ".join(f"{a} {f['recall_gap']:.2f}" for a, f in attributes.items())
         console.print(f"Recall-at-k gap between groups ({h}): {gaps}")
+    for h, sample in result.get("sample", {}).items():
+        if sample.get("n_sampled"):
+            console.print(f"Steekproef ({h}): {sample['uitval_in_sample']} of {sample['n_sampled']} sampled unlisted "
+                          f"rows ended in uitval ({_fmt(sample, 'rate')}); implied recall at k "
+                          f"{_fmt(sample, 'estimated_recall_at_k')}")
     found = result["drift"]
     if found.get("status") == "ok":
         top = ", ".join(f"{n} {found['inputs'][n]:.2f}" for n in found["moved_most"][:5])
