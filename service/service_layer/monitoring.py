@@ -24,6 +24,7 @@ Sections of the result (a JSON-able dict):
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 from datetime import date, timedelta
 from importlib import resources
@@ -167,7 +168,7 @@ def week_figures(rows: pd.DataFrame) -> dict[str, float]:
 
 
 def performance(rows: pd.DataFrame, k: int, rounds: int) -> dict:
-    out = {}
+    out: dict[str, dict] = {}
     for population in POPULATIONS:
         subset = rows if population == "all" else rows[rows["intervention"] == (population == "with_intervention")]
         weeks = [{"as_of": str(d.date()), **week_figures(g)} for d, g in subset.groupby("as_of")]
@@ -175,7 +176,9 @@ def performance(rows: pd.DataFrame, k: int, rounds: int) -> dict:
             out[population] = {"n_weeks": 0}
             continue
         per_week = pd.DataFrame(weeks).assign(k=k)
-        figures = pooled(per_week, n_boot=rounds)
+        with warnings.catch_warnings():  # a figure undefined in every week (no uitval at all) stays NaN
+            warnings.simplefilter("ignore", RuntimeWarning)
+            figures = pooled(per_week, n_boot=rounds)
         figures.pop("n_test_dates")
         out[population] = {"n_weeks": len(weeks), "n_rows": len(subset), "pooled": figures, "weeks": weeks,
                            "calibration_curve": calibration(subset)}

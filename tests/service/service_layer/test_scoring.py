@@ -178,3 +178,16 @@ def test_lks_score_refuses_a_dpia_champion_the_deployment_does_not_name(setup, m
     result = CliRunner().invoke(app, ["score", "--as-of", str(AS_OF)])
     assert result.exit_code == 1 and "Not scored." in result.output and "'DPIA-2026-014'" in result.output
     assert n_lists(engine_of(setup)) == before
+
+
+def test_a_new_list_gets_its_steekproef_below_the_cut_drawn_from_its_date(setup):
+    from lks.service.service_layer import sampling
+
+    engine = engine_of(setup)
+    with engine.connect() as conn:
+        stored = conn.execute(sa.select(risk_lists).where(risk_lists.c.as_of == AS_OF)).mappings().first()
+        ranks = dict(conn.execute(sa.select(risk_scores.c.placement_id, risk_scores.c.rank)
+                                  .where(risk_scores.c.list_id == stored["list_id"])).all())
+    drawn = sampling.sampled(engine, stored["list_id"])
+    assert len(drawn) == sampling.SAMPLE_SIZE and all(ranks[pid] > sampling.LIST_K for pid in drawn)
+    assert drawn == sampling.draw(ranks, AS_OF)
