@@ -6,6 +6,8 @@ from typing import Annotated
 import typer
 
 from lks.cli import audit, data, features, model, score, serve, users
+from lks.cli.monitor import HELP as MONITOR_HELP
+from lks.cli.monitor import monitor_cmd
 from lks.cli.simulate import simulate_cmd
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="LKS-uitval early warning.")
@@ -17,6 +19,7 @@ app.command("evaluate", help="Champion and challenger side by side, with baselin
 app.command("promote", help="Make the challenger champion, through quality and fairness gates.")(model.promote)
 app.command("features", help="Write the features of every active placement as known on a date.")(features.features)
 app.command("score", help="Score every active placement with the champion and store the week's risk list.")(score.score)
+app.command("monitor", help=MONITOR_HELP)(monitor_cmd)
 app.add_typer(users.app, name="users")
 app.add_typer(audit.app, name="audit")
 app.command("serve", help="Run the HTTP API with uvicorn.")(serve.serve)

@@ -15,6 +15,7 @@ from rich.console import Console
 
 from lks.service.bootstrap import bootstrap
 from lks.service.persistence.audit import EXPORTED, Entry
+from lks.service.service_layer import sampling
 from lks.service.service_layer.scoring import list_frame, score_week
 from lks.service.settings import get_settings
 
@@ -27,6 +28,8 @@ def score(
     as_of: Annotated[str, typer.Option("--as-of", help="Score what was known on this date (YYYY-MM-DD); "
                                                       "default today.")] = "",
     out: Annotated[Path | None, typer.Option("--out", help="Also write the list to FILE.csv or FILE.parquet.")] = None,
+    sample: Annotated[int, typer.Option("--sample", min=0, help="Placements drawn at random below the top "
+                                        f"{sampling.LIST_K} of a new list (the steekproef).")] = sampling.SAMPLE_SIZE,
 ) -> None:
     if out is not None and out.suffix not in (".csv", ".parquet"):
         raise typer.BadParameter("use a .csv or .parquet file", param_hint="--out")
@@ -44,7 +47,14 @@ def score(
         console.print("[red]No champion model is registered.[/red] Run `lks train` first.")
         raise typer.Exit(1)
     with console.status(f"scoring as of {day} with model version {champion.version}"):
-        result = score_week(services.engine, champion, day, dpia_reference=settings.dpia_reference)
+        result = score_week(services.engine, champion, day, dpia_reference=settings.dpia_reference,
+                            sample_size=sample)
+    if result.created:  # the steekproef is recorded in the audit log (issue 13)
+        drawn = sampling.sampled(services.engine, result.list_id)
+        services.audit.record(Entry(getpass.getuser(), "cli", pid, "lks score steekproef", result.model_version,
+                                    sampling.SAMPLED) for pid in drawn)
+        console.print(f"Steekproef: {len(drawn)} placements drawn at random below the top {sampling.LIST_K} "
+                      f"(seed {sampling.seed_of(day)}), recorded in the audit log.")
     verb = "Stored" if result.created else "Already stored (nothing changed):"
     console.print(f"{verb} list {result.list_id}: {result.n_placements} placements as of {day}, "
                   f"model version {result.model_version}, inputs {result.input_hash[:12]}")

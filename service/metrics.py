@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import time
+from datetime import UTC, date, datetime
 
 from fastapi import FastAPI, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
@@ -18,6 +20,11 @@ class Metrics:
                                  buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
         self.model_version = Gauge("lks_model_version", "Version of the champion being served (0: none)",
                                    registry=self.registry)
+        # monitoring (issue 13): the newest stored `lks monitor` run; a fixed set of figure names
+        self.monitoring = Gauge("lks_monitoring_figure", "Headline figure of the newest monitoring run (NaN: not "
+                                "known)", ["figure"], registry=self.registry)
+        self.monitoring_as_of = Gauge("lks_monitoring_as_of_timestamp_seconds", "The date the newest monitoring "
+                                      "run judged (0: no run)", registry=self.registry)
 
     def install(self, app: FastAPI) -> None:
         @app.middleware("http")
@@ -33,8 +40,14 @@ class Metrics:
                 self.requests.labels(method_label(request), route, str(status)).inc()
                 self.latency.labels(route).observe(time.perf_counter() - start)
 
-    def render(self, version: str | None) -> Response:
+    def render(self, version: str | None, monitoring: tuple[date, dict[str, float | None]] | None = None) -> Response:
+        """`monitoring`: the newest run's date and headline figures (service_layer.monitoring.headline)."""
         self.model_version.set(float(version) if version and version.isdigit() else 0)
+        if monitoring is not None:
+            as_of, figures = monitoring
+            self.monitoring_as_of.set(datetime.combine(as_of, datetime.min.time(), UTC).timestamp())
+            for name, value in figures.items():
+                self.monitoring.labels(name).set(math.nan if value is None else value)
         return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
 
 

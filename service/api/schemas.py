@@ -51,6 +51,7 @@ class RiskListItem(BaseModel):
     change: Literal["new", "risen", "fallen", "same"]
     raised_by: list[str]
     suggestions: list[str]
+    sample: bool = False  # drawn at random from below the list's cut (the steekproef), not ranked onto it
 
 
 class RiskListPage(BaseModel):

@@ -41,6 +41,7 @@ from lks.service.pages.session import (
     set_cookie,
 )
 from lks.service.persistence import queries as placements
+from lks.service.service_layer import monitoring_runs
 from lks.service.service_layer import services as views
 
 router = APIRouter(include_in_schema=False)
@@ -195,7 +196,8 @@ def model_card(request: Request, services: ServicesDep, identity: PageIdentity):
     if champion is None:
         why = _refusal(services.champion.refused) or ["Er is nog geen model geladen. Probeer het later opnieuw."]
         return _notice(request, identity, 503, "Nog geen model in gebruik", why)
-    return render.page("modelkaart.html", **_context(request, identity), model=views.model_info(champion))
+    return render.page("modelkaart.html", **_context(request, identity), model=views.model_info(champion),
+                       monitoring=monitoring_runs.page_runs(services.engine))
 
 
 def _refusal(refused) -> list[str]:

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from lks.data_contracts.schemas.codes import INTERVENTION
 from lks.data_contracts.store import VERSIONS
 from lks.service.auth import COORDINATOR, DATA_SCIENTIST, JOBCOACH, Identity
-from lks.service.persistence.tables import actions, risk_lists, risk_scores
+from lks.service.persistence.tables import actions, list_samples, risk_lists, risk_scores
 
 CHANGE_THRESHOLD = 0.01  # a change in risk_52w below one percentage point counts as "same"
 MAX_REASON, MAX_NOTE = 1000, 2000  # characters of free text an action may carry
@@ -122,6 +122,8 @@ def risk_list_page(engine: sa.Engine, identity: Identity, as_of: date | None = N
         total = conn.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
         rows = conn.execute(query.order_by(risk_scores.c.rank).offset((page - 1) * page_size)
                             .limit(page_size)).mappings().all()
+        drawn = set(conn.execute(sa.select(list_samples.c.placement_id)  # the steekproef (issue 13)
+                                 .where(list_samples.c.list_id == current["list_id"])).scalars())
         before = {}
         if previous is not None and rows:
             before = dict(conn.execute(sa.select(risk_scores.c.placement_id, risk_scores.c.risk_52w).where(
@@ -134,6 +136,7 @@ def risk_list_page(engine: sa.Engine, identity: Identity, as_of: date | None = N
         "change": change(r["risk_52w"], before.get(r["placement_id"])),
         "raised_by": [f["label"] for f in r["explanation"]["raises"]],
         "suggestions": [s["label"] for s in r["explanation"]["suggestions"]],
+        "sample": r["placement_id"] in drawn,
     } for r in rows]
     return Page(current, previous, total, items)
 

@@ -8,6 +8,9 @@ users          who may use the API; tokens are stored only as sha256 hashes
 page_sessions  the pages' logins: a session id stored only as its sha256 hash, the user's name, its times
 audit_log      every time an individual placement was shown (or asked for), and page logins; append-only,
                each record hash-chained to the one before it (service.persistence.audit)
+monitoring_runs  every `lks monitor` run: its date, when it ran, its alerts and its whole JSON result
+                 (aggregates only, no placement or person; service.service_layer.monitoring)
+list_samples   per list, the placements drawn at random below its cut ("steekproef"), with the seed
 
 Routing columns (team, district, jobcoach_id) are copied from the stored placement/person rows to
 route and filter; they are never model inputs.
@@ -111,6 +114,24 @@ audit_log = sa.Table(
     sa.Column("prev_hash", sa.String(64), nullable=False),  # the hash of the record before (GENESIS for the first)
     sa.Column("hash", sa.String(64), nullable=False, unique=True),  # sha256(prev_hash + canonical record)
 )
+
+# ---- monitoring (issue 13) ----
+monitoring_runs = sa.Table(
+    "monitoring_runs", metadata,
+    sa.Column("run_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime, nullable=False, index=True),     # when it ran
+    sa.Column("as_of", sa.Date, nullable=False),                  # what was known then
+    sa.Column("n_alerts", sa.Integer, nullable=False),
+    sa.Column("result", sa.JSON, nullable=False),
+)
+list_samples = sa.Table(  # the weekly random sample below the list's cut (service.service_layer.sampling)
+    "list_samples", metadata,
+    sa.Column("list_id", sa.Integer, sa.ForeignKey("risk_lists.list_id"), nullable=False, index=True),
+    sa.Column("placement_id", sa.String, nullable=False),
+    sa.Column("seed", sa.Integer, nullable=False),
+    sa.UniqueConstraint("list_id", "placement_id", name="uq_list_sample"),
+)
+# ---- end monitoring ----
 
 
 def make_service_engine(url: str) -> sa.Engine:

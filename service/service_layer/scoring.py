@@ -33,6 +33,7 @@ from lks.service.champion.types import Champion
 from lks.service.explanations import explain
 from lks.service.persistence.curves import curve_records, store_curves
 from lks.service.persistence.tables import risk_lists, risk_scores
+from lks.service.service_layer import sampling
 
 log = logging.getLogger(__name__)
 ROUTING = ["team", "district", "jobcoach_id"]
@@ -86,9 +87,11 @@ def find_list(conn, as_of: date, version: str, digest: str):
 
 
 def score_week(engine: sa.Engine, champion: Champion, as_of: date, now=datetime.now, *,
-               dpia_reference: str | None = None) -> ScoredList:
+               dpia_reference: str | None = None, list_k: int = sampling.LIST_K,
+               sample_size: int = sampling.SAMPLE_SIZE) -> ScoredList:
     """Score the week with `champion`; `dpia_reference` is the deployment's (LKS_DPIA_REFERENCE).
-    Raises `dpia.DpiaRefused`, storing nothing, when it does not cover the champion."""
+    Raises `dpia.DpiaRefused`, storing nothing, when it does not cover the champion. A new list gets its
+    random sample of `sample_size` placements ranked below `list_k` (`sampling`), stored with it."""
     dpia.check(champion, dpia_reference)
     hist = history(engine, as_of)
     features = build_features(hist, as_of, dpia_reference=dpia_reference if champion.special_features else None)
@@ -109,6 +112,8 @@ def score_week(engine: sa.Engine, champion: Champion, as_of: date, now=datetime.
         if rows:
             conn.execute(risk_scores.insert(), [{**r, "list_id": list_id} for r in rows])
         store_curves(conn, list_id, curves)
+        sample = sampling.draw({r["placement_id"]: r["rank"] for r in rows}, as_of, list_k, sample_size)
+        sampling.store(conn, list_id, as_of, sample)  # the steekproef (issue 13)
     log.info("stored list %s: %d placements as of %s, model %s", list_id, len(rows), as_of, champion.version)
     return ScoredList(list_id, as_of, champion.version, digest, True, len(rows))
 

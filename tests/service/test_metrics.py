@@ -52,3 +52,21 @@ def test_the_metrics_token_closes_metrics(tmp_path):
         r = client.get("/metrics", headers={"Authorization": f"Bearer {token}"})
         assert r.status_code == 200 and "lks_http_requests_total" in r.text
         assert client.get("/health").status_code == 200  # the probes stay open
+
+
+def test_the_newest_monitoring_run_is_exposed_as_gauges(tmp_path):
+    from lks.service.service_layer.monitoring_runs import store_run
+
+    world = build_world(tmp_path)
+    with TestClient(world.app) as test_client:
+        assert 'lks_monitoring_as_of_timestamp_seconds 0.0' in test_client.get("/metrics").text  # no run yet
+        old = {"as_of": "2024-08-01", "alerts": [], "performance": {"13w": {"without_intervention": {
+            "pooled": {"ece": 0.9, "recall_at_k": 0.1}}}}}
+        store_run(world.engine, old)
+        store_run(world.engine, {**old, "as_of": "2024-09-01", "alerts": [{"check": "ece"}],
+                                 "performance": {"13w": {"without_intervention": {"pooled": {"ece": 0.031}}}}})
+        text = test_client.get("/metrics").text
+    assert 'lks_monitoring_figure{figure="ece_13w"} 0.031' in text
+    assert 'lks_monitoring_figure{figure="alerts"} 1.0' in text
+    assert 'lks_monitoring_figure{figure="recall_at_k_13w"} NaN' in text
+    assert "lks_monitoring_as_of_timestamp_seconds 1.7251488e+09" in text

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from lks.service.api.schemas import Health, Me, Ready, UserInfo
 from lks.service.deps import AdminIdentity, CurrentIdentity, MetricsAccess, ServicesDep
 from lks.service.errors import RESPONSES, error_response
+from lks.service.service_layer import monitoring_runs
 
 probes = APIRouter(tags=["operations"])
 api = APIRouter(tags=["users"], responses=RESPONSES)
@@ -42,7 +43,8 @@ def ready(services: ServicesDep):
 @probes.get("/metrics", include_in_schema=False, dependencies=[MetricsAccess])
 def metrics(request: Request, services: ServicesDep):
     current = services.champion.current
-    return request.app.state.metrics.render(current.version if current else None)
+    newest_run = monitoring_runs.newest(services.engine)  # the headline figures of the newest `lks monitor` run
+    return request.app.state.metrics.render(current.version if current else None, newest_run)
 
 
 @api.get("/me", response_model=Me)

@@ -147,3 +147,25 @@ def test_the_card_says_plainly_when_a_baseline_is_served_and_gives_the_onbekend_
     assert "Daarom is een vergelijkingsmodel" not in html
     assert "Het model is gekozen op 2 validatieweken (31 maart 2025 tot en met 23 juni 2025)" in html
     assert "Let op: in de testweken is het model op 1 punt(en) niet beter" in html
+
+
+def test_the_card_shows_the_newest_monitoring_runs_in_dutch(tmp_path):
+    from lks.service.service_layer.monitoring_runs import store_run
+
+    app, token = fakes.app_serving(tmp_path, fakes.champion(reference=None, special=False), deployment_reference=None)
+    with TestClient(app):
+        client = login(app, token)
+        assert "Er is nog geen bewakingsronde gedaan" in main_of(client.get("/modelkaart").text)
+        run = {"as_of": "2024-09-01", "alerts": [{"check": "psi_input", "subject": "hours_per_week"}],
+               "performance": {"13w": {"without_intervention": {"pooled": {"ece": 0.0312, "recall_at_k": 0.46}}}},
+               "drift": {"status": "ok", "scores": {"risk_52w": 0.0}, "inputs": {"hours_per_week": 1.5}}}
+        store_run(app.state.services.engine, {**run, "as_of": "2024-08-01", "alerts": []})
+        store_run(app.state.services.engine, run)
+        html = main_of(client.get("/modelkaart").text)
+    assert "gegevens zoals bekend op 1 september 2024" in html
+    assert "De laatste ronde overschreed 1 grens:" in html
+    assert "<li>verschuiving van een invoerkenmerk (hours_per_week)</li>" in html
+    rows = re.findall(r'<tr><th scope="row">([^<]+)</th><td class="getal">([^<]+)</td>', html)
+    assert ("1 september 2024", "0,031") in rows and rows.index(("1 september 2024", "0,031")) < \
+        [r[0] for r in rows].index("1 augustus 2024")
+    assert "46,0%" in html and "1,50" in html

@@ -81,3 +81,19 @@ def test_the_list_index_counts_only_what_the_identity_may_see(world):
     assert [r["n_placements"] for r in queries.lists(world.engine, who("ds"))] == [3, 3]
     world.reassign()
     assert [r["n_placements"] for r in queries.lists(world.engine, who("coach1"))] == [0, 0]
+
+
+def test_a_placement_drawn_into_the_steekproef_is_marked_on_its_list_only(world):
+    from lks.service.persistence.tables import list_samples
+    from tests.service.pages.conftest import login
+
+    now = queries.risk_list_page(world.engine, who("coord-zuid"), NOW)
+    with world.engine.begin() as conn:
+        conn.execute(list_samples.insert().values(list_id=now.risk_list["list_id"], placement_id="PL3", seed=1))
+    items = queries.risk_list_page(world.engine, who("coord-zuid"), NOW).items
+    marked = {i["placement_id"]: i["sample"] for i in items}
+    assert marked == {"PL1": False, "PL3": True}
+    assert not any(i["sample"] for i in queries.risk_list_page(world.engine, who("coord-zuid"), EARLIER).items)
+    html = login(world.app, world.tokens["coord-zuid"]).get("/lijst").text
+    assert html.count(">steekproef</span>") == 1 and "door het toeval gekozen" in html
+    assert "door het toeval gekozen" not in login(world.app, world.tokens["coord-noord"]).get("/lijst").text

@@ -199,3 +199,16 @@ def test_the_week_is_stored_with_every_placements_curve_as_a_view_would_compute_
         assert [p["week"] for p in stored["points"]] == [p["week"] for p in computed["points"]]
         for name in ("cif_uitval", "cif_neutral"):
             assert [p[name] for p in stored["points"]] == pytest.approx([p[name] for p in computed["points"]])
+
+
+def test_a_new_list_gets_its_steekproef_below_the_cut_drawn_from_its_date(setup):
+    from lks.service.service_layer import sampling
+
+    engine = engine_of(setup)
+    with engine.connect() as conn:
+        stored = conn.execute(sa.select(risk_lists).where(risk_lists.c.as_of == AS_OF)).mappings().first()
+        ranks = dict(conn.execute(sa.select(risk_scores.c.placement_id, risk_scores.c.rank)
+                                  .where(risk_scores.c.list_id == stored["list_id"])).all())
+    drawn = sampling.sampled(engine, stored["list_id"])
+    assert len(drawn) == sampling.SAMPLE_SIZE and all(ranks[pid] > sampling.LIST_K for pid in drawn)
+    assert drawn == sampling.draw(ranks, AS_OF)
