@@ -16,7 +16,8 @@ from lks.service.champion import feature_schema
 from lks.service.champion.types import Champion
 from lks.service.explanations import explain
 from lks.service.persistence import queries as placements
-from lks.service.persistence.audit import NOT_FOUND, RECORDED, SHOWN, Entry
+from lks.service.persistence.audit import EXPORTED, NOT_FOUND, RECORDED, SHOWN, Entry
+from lks.service.settings import Settings
 
 log = logging.getLogger(__name__)
 FORBIDDEN = "forbidden"
@@ -38,16 +39,42 @@ def _served_version(services: Services) -> str | None:
     return current.version if current else None
 
 
+def risk_band(risk: float, settings: Settings) -> str:
+    """The first-year risk's band: laag, verhoogd or hoog, by the deployment's cut points."""
+    if risk >= settings.risk_band_high:
+        return "hoog"
+    return "verhoogd" if risk >= settings.risk_band_raised else "laag"
+
+
 def risk_list(services: Services, identity: Identity, endpoint: str, as_of: date | None, team: str | None,
-              district: str | None, page: int, page_size: int) -> dict:
+              district: str | None, page: int, page_size: int | None, outcome: str = SHOWN) -> dict:
+    """One page of the week's list (`page_size` None: all of it), each placement shown recorded in the
+    audit log with `outcome` (a download records `exported`)."""
     _require(identity, SEES_PLACEMENTS, "individual placements")
     found = placements.risk_list_page(services.engine, identity, as_of, team, district, page, page_size)
     version = found.risk_list["model_version"]
-    services.audit.record(Entry(identity.name, identity.role, item["placement_id"], endpoint, version, SHOWN)
+    services.audit.record(Entry(identity.name, identity.role, item["placement_id"], endpoint, version, outcome)
                           for item in found.items)
+    settings = services.settings
+    items = [{**item, "band": risk_band(item["risk_52w"], settings)} for item in found.items]
     return {"as_of": found.risk_list["as_of"], "model_version": version, "list_id": found.risk_list["list_id"],
             "previous_as_of": found.previous["as_of"] if found.previous else None,
-            "page": page, "page_size": page_size, "total": found.total, "items": found.items}
+            "page": page, "page_size": page_size, "total": found.total, "items": items,
+            "capacity": settings.weekly_capacity,
+            "bands": {"raised": settings.risk_band_raised, "high": settings.risk_band_high}}
+
+
+def export_list(services: Services, identity: Identity, endpoint: str, as_of: date | None, team: str | None,
+                district: str | None) -> dict:
+    """The whole of the week's list with these filters, for a download; every placement it holds is
+    recorded in the audit log as `exported`."""
+    return risk_list(services, identity, endpoint, as_of, team, district, 1, None, EXPORTED)
+
+
+def weeks(services: Services, identity: Identity) -> list[date]:
+    """The weeks (as-of dates) with a stored list, newest first, for the choice of an earlier week."""
+    _require(identity, SEES_PLACEMENTS, "individual placements")
+    return sorted({r["as_of"] for r in placements.lists(services.engine, identity)}, reverse=True)
 
 
 def list_filters(services: Services, identity: Identity, as_of: date | None = None) -> dict:
