@@ -28,7 +28,7 @@ from lks.service.deps import (
 from lks.service.errors import log_failure
 from lks.service.explanations import INTERVENTIONS
 from lks.service.pages import render
-from lks.service.pages.chart import curve_chart
+from lks.service.pages.chart import curve_chart, factor_chart
 from lks.service.pages.session import (
     LOGIN_COOKIE,
     CsrfRefused,
@@ -41,6 +41,7 @@ from lks.service.pages.session import (
     page_identity,
     set_cookie,
 )
+from lks.service.pages.timeline import timeline
 from lks.service.persistence import queries as placements
 from lks.service.service_layer import downloads
 from lks.service.service_layer import services as views
@@ -201,7 +202,12 @@ def placement(request: Request, placement_id: PlacementId, services: ServicesDep
     except placements.NotFound:
         return _not_found(request, identity)
     chart = curve_chart(detail["curve"]["points"]) if detail["curve"] else None
+    champion = services.champion.current
+    special = views.special_data(champion) if champion else None
     return render.page("plaatsing.html", **_context(request, identity), p=detail, chart=chart,
+                       factor_bars=factor_chart(detail["explanation"]),
+                       events=timeline(detail["events"], detail["actions"]),
+                       uses_health=bool(special and special["columns"]), special=special,
                        interventions=INTERVENTIONS, notice=NOTICES.get(notice), saved=notice == "opgeslagen")
 
 

@@ -182,7 +182,20 @@ def placement(engine: sa.Engine, identity: Identity, placement_id: str, as_of: d
         if row is None:
             raise NotFound(f"placement {placement_id} not found")
         return {"list": current, "score": dict(row), "history": _history(conn, placement_id),
-                "actions": _actions(conn, placement_id)}
+                "actions": _actions(conn, placement_id), "events": _events(conn, placement_id)}
+
+
+def _events(conn, placement_id: str) -> list[dict]:
+    """The placement's events as the store knows them now (per event_id its newest stored version), oldest
+    first: the timeline's contacts, sick and recovery reports, interventions, wage-value and hours changes."""
+    e, later = VERSIONS["events"].alias("event"), VERSIONS["events"].alias("later")
+    newer = sa.exists().where(later.c.event_id == e.c.event_id, sa.or_(
+        later.c.registered_at > e.c.registered_at,
+        sa.and_(later.c.registered_at == e.c.registered_at, later.c.version_id > e.c.version_id)))
+    rows = conn.execute(sa.select(e.c.event_id, e.c.event_date, e.c.event_type, e.c.value_num, e.c.value_text)
+                        .where(e.c.placement_id == placement_id, ~newer)
+                        .order_by(e.c.event_date, e.c.event_id)).mappings().all()
+    return [dict(r) for r in rows]
 
 
 def _history(conn, placement_id: str) -> list[dict]:

@@ -98,12 +98,32 @@ def placement_detail(services: Services, identity: Identity, endpoint: str, plac
         raise
     score, risk_list = found["score"], found["list"]
     audit(SHOWN, risk_list["model_version"])
+    curve = _stored_curve(services.champion.current, risk_list["list_id"], placement_id, score["features"])
     return {"placement_id": placement_id, "as_of": risk_list["as_of"], "model_version": risk_list["model_version"],
             "team": score["team"], "district": score["district"], "jobcoach_id": score["jobcoach_id"],
             "tenure_weeks": score["tenure_weeks"], "risk_13w": score["risk_13w"], "risk_52w": score["risk_52w"],
             "rank": score["rank"], "explanation": score["explanation"],
-            "curve": _stored_curve(services.champion.current, risk_list["list_id"], placement_id, score["features"]),
-            "history": found["history"], "actions": found["actions"]}
+            "band": risk_band(score["risk_52w"], services.settings),
+            "curve": told_once(curve, score["risk_52w"]), "history": found["history"], "actions": found["actions"],
+            "events": found["events"]}
+
+
+def told_once(curve: dict | None, risk_52w: float) -> dict | None:
+    """The curve rescaled so that it ends at the first-year risk the page states: the curve comes from
+    the survival member, the stated risk from the blend, and a page tells one risk. The uitval line is
+    multiplied by risk_52w / its last value (its shape over the weeks kept); the other ending is capped
+    so the two never add up to more than 1. `scale` says by how much, for the page to say so."""
+    if curve is None or not curve["points"]:
+        return curve
+    end = curve["points"][-1]["cif_uitval"]
+    if end <= 0:
+        return curve
+    scale = risk_52w / end
+    points = []
+    for point in curve["points"]:
+        uitval = min(point["cif_uitval"] * scale, 1.0)
+        points.append({**point, "cif_uitval": uitval, "cif_neutral": min(point["cif_neutral"], 1.0 - uitval)})
+    return {**curve, "points": points, "scale": scale, "survival_end": end}
 
 
 _CURVES: OrderedDict[tuple, dict | None] = OrderedDict()  # (model version, list, placement) -> curve
