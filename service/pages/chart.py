@@ -67,7 +67,7 @@ def factor_chart(explanation: dict, width: int = WIDTH) -> dict | None:
     factors = factor_points(explanation)
     if not factors:
         return None
-    label_width, bar_height, gap, pad = 200, 22, 8, 64  # pad: room for the value beside a bar
+    label_width, bar_height, gap, pad = 290, 22, 8, 64  # pad: room for the value beside a bar
     reach = max(abs(f["points"]) for f in factors) or 1e-9
     has_lower = any(f["points"] < 0 for f in factors)
     has_raise = any(f["points"] > 0 for f in factors)
