@@ -181,7 +181,7 @@ def download_list(request: Request, services: ServicesDep, identity: PageIdentit
                   kind: Annotated[Literal["csv", "xlsx"], Query(alias="formaat")] = "xlsx"):
     """The list with the page's filters as an Excel or CSV file; the service layer audits it as exported."""
     try:
-        found = views.export_list(services, identity, EXPORT, as_of, team or None, district or None)
+        found = downloads.export_list(services, identity, EXPORT, as_of, team or None, district or None)
     except views.Forbidden:
         return _not_for_role(request, identity)
     except placements.NotFound:

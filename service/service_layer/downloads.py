@@ -15,7 +15,11 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from lks.service.auth import Identity
+from lks.service.bootstrap import Services
 from lks.service.explanations import INTERVENTIONS
+from lks.service.persistence.audit import EXPORTED
+from lks.service.service_layer import services as views
 
 LOCALE = "nl_NL"
 CHANGES = {"new": "nieuw op de lijst", "risen": "gestegen", "fallen": "gedaald", "same": "gelijk"}
@@ -27,6 +31,13 @@ COLUMNS = [("Rang", "int"), ("Plaatsing", "text"), ("Kans op uitval binnen 13 we
            ("Kans eerste jaar vorige week", "pct"), ("Belangrijkste redenen", "text"),
            ("Mogelijke ondersteuning", "text"), ("Team", "text"), ("Gebied", "text"), ("Weken in dienst", "int"),
            ("Besluit", "text"), ("Besluit vastgelegd op", "datetime")]
+
+
+def export_list(services: Services, identity: Identity, endpoint: str, as_of: date | None, team: str | None,
+                district: str | None) -> dict:
+    """The whole of the week's list with these filters, for a download; every placement it holds is
+    recorded in the audit log as `exported`."""
+    return views.risk_list(services, identity, endpoint, as_of, team, district, 1, None, EXPORTED)
 
 
 def decision_text(decision: dict | None) -> str:

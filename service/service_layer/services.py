@@ -16,8 +16,7 @@ from lks.service.champion import feature_schema
 from lks.service.champion.types import Champion
 from lks.service.explanations import explain
 from lks.service.persistence import queries as placements
-from lks.service.persistence.audit import EXPORTED, NOT_FOUND, RECORDED, SHOWN, Entry
-from lks.service.settings import Settings
+from lks.service.persistence.audit import NOT_FOUND, RECORDED, SHOWN, Entry
 
 log = logging.getLogger(__name__)
 FORBIDDEN = "forbidden"
@@ -39,11 +38,12 @@ def _served_version(services: Services) -> str | None:
     return current.version if current else None
 
 
-def risk_band(risk: float, settings: Settings) -> str:
-    """The first-year risk's band: laag, verhoogd or hoog, by the deployment's cut points."""
-    if risk >= settings.risk_band_high:
+def risk_band(risk: float, raised: float, high: float) -> str:
+    """The first-year risk's band: laag, verhoogd or hoog, by the deployment's cut points
+    (LKS_RISK_BAND_RAISED and LKS_RISK_BAND_HIGH)."""
+    if risk >= high:
         return "hoog"
-    return "verhoogd" if risk >= settings.risk_band_raised else "laag"
+    return "verhoogd" if risk >= raised else "laag"
 
 
 def risk_list(services: Services, identity: Identity, endpoint: str, as_of: date | None, team: str | None,
@@ -56,19 +56,13 @@ def risk_list(services: Services, identity: Identity, endpoint: str, as_of: date
     services.audit.record(Entry(identity.name, identity.role, item["placement_id"], endpoint, version, outcome)
                           for item in found.items)
     settings = services.settings
-    items = [{**item, "band": risk_band(item["risk_52w"], settings)} for item in found.items]
+    items = [{**item, "band": risk_band(item["risk_52w"], settings.risk_band_raised, settings.risk_band_high)}
+             for item in found.items]
     return {"as_of": found.risk_list["as_of"], "model_version": version, "list_id": found.risk_list["list_id"],
             "previous_as_of": found.previous["as_of"] if found.previous else None,
             "page": page, "page_size": page_size, "total": found.total, "items": items,
             "capacity": settings.weekly_capacity,
             "bands": {"raised": settings.risk_band_raised, "high": settings.risk_band_high}}
-
-
-def export_list(services: Services, identity: Identity, endpoint: str, as_of: date | None, team: str | None,
-                district: str | None) -> dict:
-    """The whole of the week's list with these filters, for a download; every placement it holds is
-    recorded in the audit log as `exported`."""
-    return risk_list(services, identity, endpoint, as_of, team, district, 1, None, EXPORTED)
 
 
 def weeks(services: Services, identity: Identity) -> list[date]:
@@ -98,13 +92,15 @@ def placement_detail(services: Services, identity: Identity, endpoint: str, plac
         raise
     score, risk_list = found["score"], found["list"]
     audit(SHOWN, risk_list["model_version"])
-    curve = _stored_curve(services.champion.current, risk_list["list_id"], placement_id, score["features"])
-    return {"placement_id": placement_id, "as_of": risk_list["as_of"], "model_version": risk_list["model_version"],
+    detail = {"placement_id": placement_id, "as_of": risk_list["as_of"], "model_version": risk_list["model_version"],
             "team": score["team"], "district": score["district"], "jobcoach_id": score["jobcoach_id"],
             "tenure_weeks": score["tenure_weeks"], "risk_13w": score["risk_13w"], "risk_52w": score["risk_52w"],
             "rank": score["rank"], "explanation": score["explanation"],
-            "band": risk_band(score["risk_52w"], services.settings),
-            "curve": told_once(curve, score["risk_52w"]), "history": found["history"], "actions": found["actions"],
+            "curve": _stored_curve(services.champion.current, risk_list["list_id"], placement_id, score["features"]),
+            "history": found["history"], "actions": found["actions"]}
+    # one risk, told once: the curve ends at the stated first-year risk (told_once); the band and timeline
+    return {**detail, "curve": told_once(detail["curve"], score["risk_52w"]),
+            "band": risk_band(score["risk_52w"], services.settings.risk_band_raised, services.settings.risk_band_high),
             "events": found["events"]}
 
 

@@ -38,7 +38,7 @@ def export_list(services: ServicesDep, identity: CurrentIdentity,
                 district: Annotated[str | None, Query(max_length=100)] = None):
     """The whole of the week's list with these filters as CSV or Excel, with Dutch headers; every placement in
     it is recorded in the audit log as exported."""
-    found = views.export_list(services, identity, EXPORT, as_of, team, district)
+    found = downloads.export_list(services, identity, EXPORT, as_of, team, district)
     content, media_type, name = downloads.build(found, export_format, team, district)
     return Response(content, media_type=media_type, headers={
         "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})

@@ -135,7 +135,8 @@ def test_the_list_shows_bands_capacity_earlier_weeks_and_decisions_as_known_that
 
 def test_risk_bands_follow_the_configured_cut_points():
     settings = Settings(risk_band_raised=0.2, risk_band_high=0.4)
-    assert [risk_band(r, settings) for r in (0.0, 0.199, 0.2, 0.399, 0.4, 1.0)] == \
+    risks = (0.0, 0.199, 0.2, 0.399, 0.4, 1.0)
+    assert [risk_band(r, settings.risk_band_raised, settings.risk_band_high) for r in risks] == \
         ["laag", "laag", "verhoogd", "verhoogd", "hoog", "hoog"]
     with pytest.raises(ValueError, match="above"):
         Settings(risk_band_raised=0.5, risk_band_high=0.4)
