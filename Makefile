@@ -16,6 +16,17 @@ $(CHROMIUM):
 	SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	$$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
 
+# The browser test's accessibility check injects axe-core (npm's package file, a pinned version) into each
+# page; npm from Debian when the machine has none.
+AXE_VERSION := 4.14.1
+AXE := build/axe-core/$(AXE_VERSION)/package/axe.min.js
+
+$(AXE):
+	command -v npm >/dev/null || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends npm; }
+	mkdir -p $(dir $(AXE)) && cd build/axe-core/$(AXE_VERSION) && npm pack --silent axe-core@$(AXE_VERSION) \
+	  && tar xzf axe-core-$(AXE_VERSION).tgz package/axe.min.js
+
 # The tests against a real PostgreSQL (tests/servers.py starts a throwaway cluster) use Debian's
 # `postgresql`: installed when no initdb is there, sudo only when not root.
 POSTGRES := $(firstword $(wildcard /usr/lib/postgresql/*/bin/initdb) /usr/lib/postgresql/initdb)
@@ -80,7 +91,7 @@ typecheck: $(INSTALLED)
 	$(BIN)/mypy
 
 # LKS_TEST_SERVERS=required: the PostgreSQL and MLflow server tests fail, rather than skip, without their binaries.
-test: lint $(CHROMIUM) $(POSTGRES)
+test: lint $(CHROMIUM) $(AXE) $(POSTGRES)
 	LKS_TEST_SERVERS=required $(BIN)/pytest -q -n 2
 
 # Everything but the tests marked slow (the simulator at full scale, end-to-end training): under two minutes.

@@ -36,6 +36,21 @@ class Settings(BaseSettings):
     auth_failures_max: int = Field(default=20, ge=1)  # LKS_AUTH_FAILURES_MAX
     # LKS_AUTH_FAILURES_WINDOW_SECONDS
     auth_failures_window_seconds: float = Field(default=300.0, gt=0, allow_inf_nan=False)
+    # LKS_WEEKLY_CAPACITY: how many placements the coordinator's team can follow up in a week (k); the
+    # list draws a line under the k-th placement.
+    weekly_capacity: int = Field(default=10, ge=1, le=10_000)
+    # LKS_RISK_BAND_RAISED and LKS_RISK_BAND_HIGH: the first-year risk from which a placement is "verhoogd"
+    # and "hoog" (below the first: "laag"); the list states the cut points.
+    risk_band_raised: float = Field(default=0.25, gt=0, lt=1, allow_inf_nan=False)
+    risk_band_high: float = Field(default=0.50, gt=0, lt=1, allow_inf_nan=False)
+
+    @field_validator("risk_band_high")
+    @classmethod
+    def _bands_in_order(cls, value, info):
+        raised = info.data.get("risk_band_raised")
+        if raised is not None and value <= raised:
+            raise ValueError("LKS_RISK_BAND_HIGH must be above LKS_RISK_BAND_RAISED")
+        return value
 
     @field_validator("metrics_token", mode="before")
     @classmethod

@@ -38,6 +38,12 @@ class Explanation(BaseModel):
     suggestions: list[Suggestion]
 
 
+class ListDecision(BaseModel):
+    kind: Literal["intervention", "no_action"]
+    intervention: str | None
+    at: datetime
+
+
 class RiskListItem(BaseModel):
     placement_id: str
     rank: int
@@ -52,6 +58,10 @@ class RiskListItem(BaseModel):
     raised_by: list[str]
     suggestions: list[str]
     sample: bool = False  # drawn at random from below the list's cut (the steekproef), not ranked onto it
+    band: Literal["laag", "verhoogd", "hoog"] = Field(
+        description="The first-year risk's band by the deployment's cut points (LKS_RISK_BAND_*).")
+    decision: ListDecision | None = Field(
+        None, description="The newest decision recorded on this week's list or an earlier one, if any.")
 
 
 class RiskListPage(BaseModel):

@@ -45,3 +45,44 @@ def curve_chart(points: list[dict], width: int = WIDTH, height: int = HEIGHT) ->
                     for i in range(round(y_max / step) + 1)],
         "end": points[-1],
     }
+
+
+def _sigmoid(x: float) -> float:
+    return 1 / (1 + math.exp(-x))
+
+
+def factor_points(explanation: dict) -> list[dict]:
+    """Each shown factor's effect in percentage points of first-year risk, largest rise first, largest
+    fall last: the risk with the factor as it is minus the risk with that factor's log-odds contribution
+    taken away and the others kept (the model explains log-odds; a person reads risk)."""
+    raw = explanation["raw_52w"]
+    out = [{"label": f["label"], "points": _sigmoid(raw) - _sigmoid(raw - f["contribution"])}
+           for f in [*explanation["raises"], *explanation["lowers"]]]
+    return sorted(out, key=lambda f: -f["points"])
+
+
+def factor_chart(explanation: dict, width: int = WIDTH) -> dict | None:
+    """Horizontal bars around a zero line, one per factor: to the right (red) raises the risk, to the left
+    (green) lowers it; None when no factor is shown."""
+    factors = factor_points(explanation)
+    if not factors:
+        return None
+    label_width, bar_height, gap, pad = 290, 22, 8, 64  # pad: room for the value beside a bar
+    reach = max(abs(f["points"]) for f in factors) or 1e-9
+    has_lower = any(f["points"] < 0 for f in factors)
+    has_raise = any(f["points"] > 0 for f in factors)
+    left, right = label_width + (pad if has_lower else 8), width - (pad if has_raise else 8)
+    zero = left if not has_lower else right if not has_raise else (left + right) / 2
+    scale = (right - zero if has_raise else zero - left) / reach
+    bars = []
+    for i, f in enumerate(factors):
+        length = abs(f["points"]) * scale
+        x = zero if f["points"] >= 0 else zero - length
+        sign = "+" if f["points"] >= 0 else "−"
+        text = sign + pct(abs(f["points"])).replace("%", "")
+        bars.append({"label": f["label"], "y": 8 + i * (bar_height + gap), "x": round(x, 1),
+                     "width": round(max(length, 1.0), 1), "height": bar_height, "raises": f["points"] >= 0,
+                     "value": text, "value_x": round(x + length + 4 if f["points"] >= 0 else x - 4, 1)})
+    height = 8 + len(factors) * (bar_height + gap) + 24
+    return {"width": width, "height": height, "zero": round(zero, 1), "label_x": label_width - 8, "bars": bars,
+            "axis_y": height - 20}

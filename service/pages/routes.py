@@ -6,13 +6,14 @@ the query and writes the audit log) and render a template. Forms post and redire
 from __future__ import annotations
 
 import math
-from typing import Annotated
+from datetime import date
+from typing import Annotated, Literal
 from urllib.parse import quote, urlencode
 
 import sqlalchemy as sa
 from fastapi import APIRouter, FastAPI, Form, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from lks.service.auth import Identity
@@ -27,7 +28,7 @@ from lks.service.deps import (
 from lks.service.errors import log_failure
 from lks.service.explanations import INTERVENTIONS
 from lks.service.pages import render
-from lks.service.pages.chart import curve_chart
+from lks.service.pages.chart import curve_chart, factor_chart
 from lks.service.pages.session import (
     LOGIN_COOKIE,
     CsrfRefused,
@@ -40,12 +41,15 @@ from lks.service.pages.session import (
     page_identity,
     set_cookie,
 )
+from lks.service.pages.timeline import timeline
 from lks.service.persistence import queries as placements
 from lks.service.service_layer import monitoring_runs
+from lks.service.service_layer import downloads
 from lks.service.service_layer import services as views
 
 router = APIRouter(include_in_schema=False)
 LIST, DETAIL = "GET /lijst", "GET /plaatsing/{placement_id}"  # endpoint names in the audit log
+EXPORT = "GET /lijst/download"
 ACTION, LOGIN, LOGOUT = "POST /plaatsing/{placement_id}/acties", "POST /login", "POST /logout"
 PAGE_SIZE = 25
 PlacementId = Annotated[str, Path(min_length=1, max_length=64)]
@@ -132,28 +136,61 @@ def logout(request: Request, services: ServicesDep, now: NowDep, csrf: FormText 
     return response
 
 
+Team = Annotated[str, Query(max_length=100)]
+District = Annotated[str, Query(alias="gebied", max_length=100)]
+Week = Annotated[date | None, Query(alias="week")]
+
+
+def _list_query(team: str, district: str, as_of: date | None, **more) -> str:
+    query = {"week": as_of.isoformat() if as_of else "", "team": team, "gebied": district, **more}
+    return urlencode({k: v for k, v in query.items() if v})
+
+
 @router.get("/lijst")
-def risk_list(request: Request, services: ServicesDep, identity: PageIdentity,
-              team: Annotated[str, Query(max_length=100)] = "",
-              district: Annotated[str, Query(alias="gebied", max_length=100)] = "",
+def risk_list(request: Request, services: ServicesDep, identity: PageIdentity, team: Team = "",
+              district: District = "", as_of: Week = None,
               page: Annotated[int, Query(alias="pagina", ge=1, le=100_000)] = 1):
     try:
-        found = views.risk_list(services, identity, LIST, None, team or None, district or None, page, PAGE_SIZE)
+        found = views.risk_list(services, identity, LIST, as_of, team or None, district or None, page, PAGE_SIZE)
         filters = views.list_filters(services, identity, found["as_of"])
+        weeks = views.weeks(services, identity)
     except views.Forbidden:
         return _not_for_role(request, identity)
     except placements.NotFound:
+        if as_of is not None:
+            return _notice(request, identity, 404, "Geen risicolijst voor deze week",
+                           ["Voor deze week is geen risicolijst berekend."], (("/lijst", "Naar de nieuwste lijst"),))
         return _notice(request, identity, 404, "Nog geen risicolijst",
                        ["Er is nog geen risicolijst berekend. Probeer het later opnieuw."])
     pages = max(1, math.ceil(found["total"] / PAGE_SIZE))
 
     def link(number: int) -> str:
-        query = {"team": team, "gebied": district, "pagina": number if number > 1 else ""}
-        return "/lijst" + ("?" + urlencode({k: v for k, v in query.items() if v}) if any(query.values()) else "")
+        query = _list_query(team, district, as_of, pagina=number if number > 1 else "")
+        return "/lijst" + ("?" + query if query else "")
 
+    downloads_query = _list_query(team, district, as_of)
     return render.page("lijst.html", **_context(request, identity), risks=found, filters=filters, team=team,
-                       district=district, pages=pages, previous=link(page - 1) if page > 1 else None,
+                       district=district, weeks=weeks, chosen_week=found["as_of"], newest=as_of is None,
+                       offset=(page - 1) * PAGE_SIZE, downloads_query=downloads_query, pages=pages,
+                       previous=link(page - 1) if page > 1 else None,
                        next=link(page + 1) if page < pages else None)
+
+
+@router.get("/lijst/download")
+def download_list(request: Request, services: ServicesDep, identity: PageIdentity, team: Team = "",
+                  district: District = "", as_of: Week = None,
+                  kind: Annotated[Literal["csv", "xlsx"], Query(alias="formaat")] = "xlsx"):
+    """The list with the page's filters as an Excel or CSV file; the service layer audits it as exported."""
+    try:
+        found = downloads.export_list(services, identity, EXPORT, as_of, team or None, district or None)
+    except views.Forbidden:
+        return _not_for_role(request, identity)
+    except placements.NotFound:
+        return _notice(request, identity, 404, "Geen risicolijst voor deze week",
+                       ["Voor deze week is geen risicolijst berekend."], (("/lijst", "Naar de nieuwste lijst"),))
+    content, media_type, name = downloads.build(found, kind, team or None, district or None)
+    return Response(content, media_type=media_type, headers={
+        **render.HEADERS, "Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @router.get("/plaatsing/{placement_id}")
@@ -166,7 +203,12 @@ def placement(request: Request, placement_id: PlacementId, services: ServicesDep
     except placements.NotFound:
         return _not_found(request, identity)
     chart = curve_chart(detail["curve"]["points"]) if detail["curve"] else None
+    champion = services.champion.current
+    special = views.special_data(champion) if champion else None
     return render.page("plaatsing.html", **_context(request, identity), p=detail, chart=chart,
+                       factor_bars=factor_chart(detail["explanation"]),
+                       events=timeline(detail["events"], detail["actions"]),
+                       uses_health=bool(special and special["columns"]), special=special,
                        interventions=INTERVENTIONS, notice=NOTICES.get(notice), saved=notice == "opgeslagen")
 
 

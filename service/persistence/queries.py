@@ -108,7 +108,8 @@ def change(current: float, previous: float | None) -> str:
 
 
 def risk_list_page(engine: sa.Engine, identity: Identity, as_of: date | None = None, team: str | None = None,
-                   district: str | None = None, page: int = 1, page_size: int = 25) -> Page:
+                   district: str | None = None, page: int = 1, page_size: int | None = 25) -> Page:
+    """One page of the week's list the identity may see (`page_size` None: the whole list, for a download)."""
     with engine.connect() as conn:
         current = find_list(conn, as_of)
         if current is None:
@@ -120,8 +121,10 @@ def risk_list_page(engine: sa.Engine, identity: Identity, as_of: date | None = N
         if district:
             query = query.where(risk_scores.c.district == district)
         total = conn.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
-        rows = conn.execute(query.order_by(risk_scores.c.rank).offset((page - 1) * page_size)
-                            .limit(page_size)).mappings().all()
+        ranked = query.order_by(risk_scores.c.rank)
+        if page_size is not None:
+            ranked = ranked.offset((page - 1) * page_size).limit(page_size)
+        rows = conn.execute(ranked).mappings().all()
         drawn = set(conn.execute(sa.select(list_samples.c.placement_id)  # the steekproef (issue 13)
                                  .where(list_samples.c.list_id == current["list_id"])).scalars())
         before = {}
@@ -129,6 +132,7 @@ def risk_list_page(engine: sa.Engine, identity: Identity, as_of: date | None = N
             before = dict(conn.execute(sa.select(risk_scores.c.placement_id, risk_scores.c.risk_52w).where(
                 risk_scores.c.list_id == previous["list_id"],
                 risk_scores.c.placement_id.in_([r["placement_id"] for r in rows]))).all())
+        decided = _decisions(conn, current, [r["placement_id"] for r in rows])
     items = [{
         "placement_id": r["placement_id"], "rank": r["rank"], "risk_13w": r["risk_13w"], "risk_52w": r["risk_52w"],
         "team": r["team"], "district": r["district"], "jobcoach_id": r["jobcoach_id"],
@@ -137,8 +141,22 @@ def risk_list_page(engine: sa.Engine, identity: Identity, as_of: date | None = N
         "raised_by": [f["label"] for f in r["explanation"]["raises"]],
         "suggestions": [s["label"] for s in r["explanation"]["suggestions"]],
         "sample": r["placement_id"] in drawn,
+        "decision": decided.get(r["placement_id"]),
     } for r in rows]
     return Page(current, previous, total, items)
+
+
+def _decisions(conn, current: dict, placement_ids: list[str]) -> dict[str, dict]:
+    """placement_id -> its newest decision (kind, intervention, at) recorded on this week's list or an
+    earlier week's, so looking back a week shows what was known then."""
+    if not placement_ids:
+        return {}
+    weeks = sa.select(risk_lists.c.list_id).where(risk_lists.c.as_of <= current["as_of"])
+    rows = conn.execute(sa.select(actions.c.placement_id, actions.c.kind, actions.c.intervention, actions.c.at)
+                        .where(actions.c.placement_id.in_(placement_ids),
+                               sa.or_(actions.c.list_id.in_(weeks), actions.c.list_id.is_(None)))
+                        .order_by(actions.c.at, actions.c.action_id)).mappings().all()
+    return {r["placement_id"]: {"kind": r["kind"], "intervention": r["intervention"], "at": r["at"]} for r in rows}
 
 
 def filter_options(engine: sa.Engine, identity: Identity, as_of: date | None = None) -> dict[str, list[str]]:
@@ -167,7 +185,20 @@ def placement(engine: sa.Engine, identity: Identity, placement_id: str, as_of: d
         if row is None:
             raise NotFound(f"placement {placement_id} not found")
         return {"list": current, "score": dict(row), "history": _history(conn, placement_id),
-                "actions": _actions(conn, placement_id)}
+                "actions": _actions(conn, placement_id), "events": _events(conn, placement_id)}
+
+
+def _events(conn, placement_id: str) -> list[dict]:
+    """The placement's events as the store knows them now (per event_id its newest stored version), oldest
+    first: the timeline's contacts, sick and recovery reports, interventions, wage-value and hours changes."""
+    e, later = VERSIONS["events"].alias("event"), VERSIONS["events"].alias("later")
+    newer = sa.exists().where(later.c.event_id == e.c.event_id, sa.or_(
+        later.c.registered_at > e.c.registered_at,
+        sa.and_(later.c.registered_at == e.c.registered_at, later.c.version_id > e.c.version_id)))
+    rows = conn.execute(sa.select(e.c.event_id, e.c.event_date, e.c.event_type, e.c.value_num, e.c.value_text)
+                        .where(e.c.placement_id == placement_id, ~newer)
+                        .order_by(e.c.event_date, e.c.event_id)).mappings().all()
+    return [dict(r) for r in rows]
 
 
 def _history(conn, placement_id: str) -> list[dict]:

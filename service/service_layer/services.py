@@ -39,16 +39,37 @@ def _served_version(services: Services) -> str | None:
     return current.version if current else None
 
 
+def risk_band(risk: float, raised: float, high: float) -> str:
+    """The first-year risk's band: laag, verhoogd or hoog, by the deployment's cut points
+    (LKS_RISK_BAND_RAISED and LKS_RISK_BAND_HIGH)."""
+    if risk >= high:
+        return "hoog"
+    return "verhoogd" if risk >= raised else "laag"
+
+
 def risk_list(services: Services, identity: Identity, endpoint: str, as_of: date | None, team: str | None,
-              district: str | None, page: int, page_size: int) -> dict:
+              district: str | None, page: int, page_size: int | None, outcome: str = SHOWN) -> dict:
+    """One page of the week's list (`page_size` None: all of it), each placement shown recorded in the
+    audit log with `outcome` (a download records `exported`)."""
     _require(identity, SEES_PLACEMENTS, "individual placements")
     found = placements.risk_list_page(services.engine, identity, as_of, team, district, page, page_size)
     version = found.risk_list["model_version"]
-    services.audit.record(Entry(identity.name, identity.role, item["placement_id"], endpoint, version, SHOWN)
+    services.audit.record(Entry(identity.name, identity.role, item["placement_id"], endpoint, version, outcome)
                           for item in found.items)
+    settings = services.settings
+    items = [{**item, "band": risk_band(item["risk_52w"], settings.risk_band_raised, settings.risk_band_high)}
+             for item in found.items]
     return {"as_of": found.risk_list["as_of"], "model_version": version, "list_id": found.risk_list["list_id"],
             "previous_as_of": found.previous["as_of"] if found.previous else None,
-            "page": page, "page_size": page_size, "total": found.total, "items": found.items}
+            "page": page, "page_size": page_size, "total": found.total, "items": items,
+            "capacity": settings.weekly_capacity,
+            "bands": {"raised": settings.risk_band_raised, "high": settings.risk_band_high}}
+
+
+def weeks(services: Services, identity: Identity) -> list[date]:
+    """The weeks (as-of dates) with a stored list, newest first, for the choice of an earlier week."""
+    _require(identity, SEES_PLACEMENTS, "individual placements")
+    return sorted({r["as_of"] for r in placements.lists(services.engine, identity)}, reverse=True)
 
 
 def list_filters(services: Services, identity: Identity, as_of: date | None = None) -> dict:
@@ -72,12 +93,34 @@ def placement_detail(services: Services, identity: Identity, endpoint: str, plac
         raise
     score, risk_list = found["score"], found["list"]
     audit(SHOWN, risk_list["model_version"])
-    return {"placement_id": placement_id, "as_of": risk_list["as_of"], "model_version": risk_list["model_version"],
+    detail = {"placement_id": placement_id, "as_of": risk_list["as_of"], "model_version": risk_list["model_version"],
             "team": score["team"], "district": score["district"], "jobcoach_id": score["jobcoach_id"],
             "tenure_weeks": score["tenure_weeks"], "risk_13w": score["risk_13w"], "risk_52w": score["risk_52w"],
             "rank": score["rank"], "explanation": score["explanation"],
             "curve": _view_curve(services, risk_list["list_id"], placement_id, score["features"]),
             "history": found["history"], "actions": found["actions"]}
+    # one risk, told once: the curve ends at the stated first-year risk (told_once); the band and timeline
+    return {**detail, "curve": told_once(detail["curve"], score["risk_52w"]),
+            "band": risk_band(score["risk_52w"], services.settings.risk_band_raised, services.settings.risk_band_high),
+            "events": found["events"]}
+
+
+def told_once(curve: dict | None, risk_52w: float) -> dict | None:
+    """The curve rescaled so that it ends at the first-year risk the page states: the curve comes from
+    the survival member, the stated risk from the blend, and a page tells one risk. The uitval line is
+    multiplied by risk_52w / its last value (its shape over the weeks kept); the other ending is capped
+    so the two never add up to more than 1. `scale` says by how much, for the page to say so."""
+    if curve is None or not curve["points"]:
+        return curve
+    end = curve["points"][-1]["cif_uitval"]
+    if end <= 0:
+        return curve
+    scale = risk_52w / end
+    points = []
+    for point in curve["points"]:
+        uitval = min(point["cif_uitval"] * scale, 1.0)
+        points.append({**point, "cif_uitval": uitval, "cif_neutral": min(point["cif_neutral"], 1.0 - uitval)})
+    return {**curve, "points": points, "scale": scale, "survival_end": end}
 
 
 def _view_curve(services: Services, list_id: int, placement_id: str, features: dict) -> dict | None:

@@ -30,6 +30,7 @@ MATRIX = {
     ("GET", "/api/v1/docs"): "public",
     ("GET", "/docs/oauth2-redirect"): "public",
     ("GET", "/api/v1/risk-lists/current"): "list",
+    ("GET", "/api/v1/risk-lists/current/export"): "list",
     ("GET", "/api/v1/risk-lists"): "index",
     ("GET", "/api/v1/risk-lists/summary"): "aggregate",
     ("GET", "/api/v1/placements/{placement_id}"): "placement",
@@ -44,6 +45,7 @@ MATRIX = {
     ("POST", "/login"): "public",
     ("POST", "/logout"): "public",
     ("GET", "/lijst"): "page list",
+    ("GET", "/lijst/download"): "page list",
     ("GET", "/plaatsing/{placement_id}"): "page placement",
     ("POST", "/plaatsing/{placement_id}/acties"): "page placement",
     ("GET", "/modelkaart"): "page",
@@ -184,6 +186,27 @@ def test_risk_list_shows_what_the_user_may_see_now_on_every_week(worlds, phase, 
     assert r.status_code == 200, r.text
     assert {i["placement_id"] for i in r.json()["items"]} == visible(user, phase)
     assert r.json()["total"] == len(visible(user, phase))
+
+
+def exported_ids(content: bytes) -> set[str]:
+    lines = content.decode("utf-8-sig").splitlines()
+    top = next(i for i, line in enumerate(lines) if line.startswith("Rang;"))
+    return {line.split(";")[1] for line in lines[top + 1:]}
+
+
+@pytest.mark.parametrize(("phase", "user", "as_of"), list(itertools.product(PHASES, USERS, WEEKS)))
+def test_downloads_hold_what_the_user_may_see_now_on_every_week(worlds, browsers, phase, user, as_of):
+    world, client = worlds[phase]
+    r = client.get("/api/v1/risk-lists/current/export", params={**params(as_of), "format": "csv"},
+                   headers=bearer(world, user))
+    page = browsers(phase, user).get("/lijst/download", params={
+        "formaat": "csv", **({"week": as_of.isoformat()} if as_of else {})})
+    if USERS[user][0] not in SEES_PLACEMENTS:
+        assert r.status_code == 403 and page.status_code == 403, r.text
+        assert "PL1" not in page.text
+        return
+    assert r.status_code == 200 and page.status_code == 200, r.text
+    assert exported_ids(r.content) == exported_ids(page.content) == visible(user, phase)
 
 
 @pytest.mark.parametrize(("phase", "user", "as_of"), list(itertools.product(PHASES, USERS, WEEKS)))

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from lks.service.api.schemas import ListSummary, RiskListInfo, RiskListPage
 from lks.service.deps import CurrentIdentity, ServicesDep
 from lks.service.errors import RESPONSES
+from lks.service.service_layer import downloads
 from lks.service.service_layer import services as views
 
 router = APIRouter(prefix="/risk-lists", tags=["risk lists"], responses=RESPONSES)
 LIST = "GET /api/v1/risk-lists/current"
+EXPORT = "GET /api/v1/risk-lists/current/export"
 
 
 # OpenAPI links (for clients and stateful API fuzzing): from a list page to its placements.
@@ -35,6 +37,21 @@ def current_list(services: ServicesDep, identity: CurrentIdentity,
                  page_size: Annotated[int, Query(ge=1, le=100)] = 25):
     """The week's risk list, ranked by risk_52w, only placements you may see, with the change since last week."""
     return views.risk_list(services, identity, LIST, as_of, team, district, page, page_size)
+
+
+@router.get("/current/export", response_class=Response, responses={200: {"content": {
+    downloads.CONTENT_TYPES["csv"]: {}, downloads.CONTENT_TYPES["xlsx"]: {}}, "description": "the download"}})
+def export_list(services: ServicesDep, identity: CurrentIdentity,
+                export_format: Annotated[Literal["csv", "xlsx"], Query(alias="format")] = "xlsx",
+                as_of: Annotated[date | None, Query(description="The week (as-of date); default the newest.")] = None,
+                team: Annotated[str | None, Query(max_length=100)] = None,
+                district: Annotated[str | None, Query(max_length=100)] = None):
+    """The whole of the week's list with these filters as CSV or Excel, with Dutch headers; every placement in
+    it is recorded in the audit log as exported."""
+    found = downloads.export_list(services, identity, EXPORT, as_of, team, district)
+    content, media_type, name = downloads.build(found, export_format, team, district)
+    return Response(content, media_type=media_type, headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
 
 
 @router.get("", response_model=list[RiskListInfo])

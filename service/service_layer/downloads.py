@@ -1,0 +1,140 @@
+"""The week's list as a download: CSV (Dutch Excel's dialect: semicolons, decimal commas, a BOM) and an
+Excel workbook (openpyxl) with a header block saying week, model version and filters.
+
+Only what the list page shows, with pseudonymous placement ids: no names, no jobcoach ids."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+from babel.dates import format_date
+from babel.numbers import format_decimal
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from lks.service.auth import Identity
+from lks.service.bootstrap import Services
+from lks.service.explanations import INTERVENTIONS
+from lks.service.persistence.audit import EXPORTED
+from lks.service.service_layer import services as views
+
+LOCALE = "nl_NL"
+CHANGES = {"new": "nieuw op de lijst", "risen": "gestegen", "fallen": "gedaald", "same": "gelijk"}
+CONTENT_TYPES = {"csv": "text/csv; charset=utf-8",
+                 "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+# (Dutch header, kind): kind "pct" is a share (0.123) shown as a percentage
+COLUMNS = [("Rang", "int"), ("Plaatsing", "text"), ("Kans op uitval binnen 13 weken", "pct"),
+           ("Kans op uitval in het eerste jaar", "pct"), ("Risicoband", "text"), ("Sinds vorige week", "text"),
+           ("Kans eerste jaar vorige week", "pct"), ("Belangrijkste redenen", "text"),
+           ("Mogelijke ondersteuning", "text"), ("Team", "text"), ("Gebied", "text"), ("Weken in dienst", "int"),
+           ("Besluit", "text"), ("Besluit vastgelegd op", "datetime")]
+
+
+def export_list(services: Services, identity: Identity, endpoint: str, as_of: date | None, team: str | None,
+                district: str | None) -> dict:
+    """The whole of the week's list with these filters, for a download; every placement it holds is
+    recorded in the audit log as `exported`."""
+    return views.risk_list(services, identity, endpoint, as_of, team, district, 1, None, EXPORTED)
+
+
+def decision_text(decision: dict | None) -> str:
+    if decision is None:
+        return "nog geen besluit"
+    if decision["kind"] == "intervention":
+        return "interventie: " + INTERVENTIONS.get(decision["intervention"], decision["intervention"] or "")
+    return "geen actie (met reden)"
+
+
+def rows(found: dict) -> list[list]:
+    """One row per placement, in the order of COLUMNS; shares as floats, a missing value as None."""
+    out = []
+    for item in found["items"]:
+        decision = item.get("decision")
+        out.append([item["rank"], item["placement_id"], item["risk_13w"], item["risk_52w"], item["band"],
+                    CHANGES[item["change"]], item["previous_risk_52w"], ", ".join(item["raised_by"]),
+                    ", ".join(item["suggestions"]), item["team"] or "onbekend", item["district"] or "onbekend",
+                    item["tenure_weeks"], decision_text(decision), decision["at"] if decision else None])
+    return out
+
+
+def header_lines(found: dict, team: str | None, district: str | None) -> list[str]:
+    as_of: date = found["as_of"]
+    filters = ", ".join(f for f in (f"team {team}" if team else "", f"gebied {district}" if district else "") if f)
+    bands = found["bands"]
+    return [f"Risicolijst week {as_of.isocalendar().week} ({format_date(as_of, 'long', locale=LOCALE)})",
+            f"Model versie {found['model_version']}",
+            f"Filters: {filters or 'geen (alle plaatsingen die u mag zien)'}",
+            f"{found['total']} plaatsingen; risicoband laag onder {_pct(bands['raised'])}, verhoogd vanaf "
+            f"{_pct(bands['raised'])}, hoog vanaf {_pct(bands['high'])} (kans in het eerste jaar)",
+            "Een advies om ondersteuning aan te bieden, nooit een grond voor sancties of controle."]
+
+
+def _pct(share: float) -> str:
+    return format_decimal(share * 100, "0.#", locale=LOCALE) + "%"
+
+
+def filename(found: dict, extension: str) -> str:
+    return f"risicolijst-{found['as_of'].isoformat()}.{extension}"
+
+
+def to_csv(found: dict, team: str | None, district: str | None) -> bytes:
+    """Semicolon-separated with decimal commas and a BOM, as Dutch Excel opens it; percentages as numbers
+    of percent (12,3) under a header that says so."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    for line in header_lines(found, team, district):
+        writer.writerow([line])
+    writer.writerow([])
+    writer.writerow([f"{name} (%)" if kind == "pct" else name for name, kind in COLUMNS])
+    for row in rows(found):
+        writer.writerow([_csv_cell(value, kind) for value, (_name, kind) in zip(row, COLUMNS, strict=True)])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _csv_cell(value, kind: str) -> str:
+    if value is None:
+        return ""
+    if kind == "pct":
+        return format_decimal(value * 100, "0.0", locale=LOCALE)
+    if kind == "datetime":
+        return value.strftime("%d-%m-%Y %H:%M")
+    return str(value)
+
+
+def to_xlsx(found: dict, team: str | None, district: str | None) -> bytes:
+    """One sheet: the header block, then a table with the percentages as numbers in a percent format."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = f"Week {found['as_of'].isocalendar().week}"
+    lines = header_lines(found, team, district)
+    for number, line in enumerate(lines, start=1):
+        sheet.cell(row=number, column=1, value=line).font = Font(bold=number == 1, size=14 if number == 1 else 11)
+    top = len(lines) + 2
+    for column, (name, _kind) in enumerate(COLUMNS, start=1):
+        sheet.cell(row=top, column=column, value=name).font = Font(bold=True)
+    for offset, row in enumerate(rows(found), start=1):
+        for column, (value, (_name, kind)) in enumerate(zip(row, COLUMNS, strict=True), start=1):
+            cell = sheet.cell(row=top + offset, column=column, value=value)
+            if kind == "pct":
+                cell.number_format = "0.0%"
+            elif kind == "datetime":
+                cell.number_format = "dd-mm-yyyy hh:mm"
+    for column, (name, kind) in enumerate(COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = 40 if name.startswith(("Belang", "Mogelijk")) \
+            else max(12, min(len(name) + 2, 24)) if kind != "text" else 18
+    sheet.freeze_panes = sheet.cell(row=top + 1, column=3)
+    if found["items"]:
+        sheet.auto_filter.ref = f"A{top}:{get_column_letter(len(COLUMNS))}{top + len(found['items'])}"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def build(found: dict, kind: str, team: str | None, district: str | None) -> tuple[bytes, str, str]:
+    """(content, content type, file name) of the download of `kind` (csv or xlsx)."""
+    content = to_csv(found, team, district) if kind == "csv" else to_xlsx(found, team, district)
+    return content, CONTENT_TYPES[kind], filename(found, kind)
+
