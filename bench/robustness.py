@@ -284,6 +284,8 @@ def main() -> None:
             r = results[-1]
             failed = f"FAILED {r['failed']}" if "failed" in r else ""
             print(f"[{i}/{len(runs)}] {r['run']} in {r['seconds']} s {failed}", flush=True)
+            if "metrics" in r:  # each run's figures as soon as they exist: a long grid may be stopped
+                print(json.dumps({"run": r["run"], "metrics": r["metrics"]}), flush=True)
     report(results)
     print(f"{len(runs)} runs in {time.perf_counter() - start:.0f} s with {args.jobs} parallel workers")
     if args.out:

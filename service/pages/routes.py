@@ -43,8 +43,7 @@ from lks.service.pages.session import (
 )
 from lks.service.pages.timeline import timeline
 from lks.service.persistence import queries as placements
-from lks.service.service_layer import monitoring_runs
-from lks.service.service_layer import downloads
+from lks.service.service_layer import downloads, monitoring_runs
 from lks.service.service_layer import services as views
 
 router = APIRouter(include_in_schema=False)
