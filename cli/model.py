@@ -33,6 +33,7 @@ def train(
     test_dates: Annotated[int, typer.Option("--test-dates", help="Weekly test dates in the backtest.")] = 26,
     since: Annotated[str, typer.Option("--since", help="First weekly as-of date to learn from.")] = "2019-01-07",
 ) -> None:
+    from lks.training.governance import Accountability
     from lks.training.train import TrainConfig
     from lks.training.train import train as run_training
 
@@ -48,8 +49,10 @@ def train(
     if config.dpia_reference:
         console.print(f"[yellow]Special columns (health) are model inputs under DPIA reference "
                       f"{config.dpia_reference}[/yellow] (LKS_DPIA_REFERENCE); the model records it.")
+    accountability = Accountability(settings.accountable_role, settings.audit_legal_basis, settings.register_contact)
     with console.status("training") as status:
-        result = run_training(make_engine(settings.db_url), config, progress=lambda m: status.update(m))
+        result = run_training(make_engine(settings.db_url), config, progress=lambda m: status.update(m),
+                              accountability=accountability)
     report = settings.home / "reports" / f"report-v{result['version']}.html"
     report.parent.mkdir(parents=True, exist_ok=True)
     report.write_text(result["report"], encoding="utf-8")
@@ -93,11 +96,22 @@ def promote(
         for failed in decision.reasons:
             console.print(f"  - {failed}")
         raise typer.Exit(1)
+    _refresh_documents()
     if decision.reasons:
         log.warning("promotion forced past gates %s: %s", decision.reasons, reason)
         console.print(f"[yellow]Promoted by force[/yellow] past: {'; '.join(decision.reasons)}. Reason: {reason}")
     else:
         console.print("[green]Promoted:[/green] the challenger passed every gate and is now the champion.")
+
+
+def _refresh_documents() -> None:
+    """The new champion's documents again: its status and the forced promotions (with reasons) changed."""
+    from lks.training.governance import refresh
+    from lks.training.tracking import CHAMPION, alias_version
+
+    champion = alias_version(CHAMPION)
+    if champion is not None and not refresh(str(champion.version)):
+        console.print(f"[yellow]Version {champion.version} has no documents to update[/yellow] (trained before them).")
 
 
 def _metric_table(title: str, rows: dict[str, dict]) -> None:

@@ -25,6 +25,14 @@ class Settings(BaseSettings):
     # LKS_DPIA_REFERENCE: the DPIA that allows special columns (health) as model inputs. Unset or empty:
     # none, the default. Training records it; the service refuses a model trained under another one.
     dpia_reference: str | None = None
+    # What every model version's documents (model card, technical file, algorithm register) state; unset, the
+    # documents say "not set" and list it as still needed. LKS_ACCOUNTABLE_ROLE: the role accountable for the
+    # model's use (a role, never a person's name); LKS_AUDIT_LEGAL_BASIS: the legal basis for processing the
+    # protected attributes for the fairness audit (AI Act art. 10(5)); LKS_REGISTER_CONTACT: the address the
+    # algorithm register publishes for questions.
+    accountable_role: str | None = None
+    audit_legal_basis: str | None = None
+    register_contact: str | None = None
 
     @field_validator("dpia_reference", mode="before")
     @classmethod

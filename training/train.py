@@ -35,7 +35,7 @@ from lks.features.catalog import BY_NAME, special_columns
 from lks.features.frames import mondays, weekly_features
 from lks.features.known import prepare
 from lks.models.bundle import ServingBundle, contributions_of
-from lks.training import fairness, report
+from lks.training import fairness, governance, report
 from lks.training.backtest import (
     BacktestConfig,
     choose_champion,
@@ -64,7 +64,8 @@ class TrainConfig(BacktestConfig):
             raise ValueError(f"dpia_reference must be stripped, but was {self.dpia_reference!r}")
 
 
-def train(engine: sa.Engine, config: TrainConfig, progress=lambda message: None) -> dict:
+def train(engine: sa.Engine, config: TrainConfig, progress=lambda message: None,
+          accountability: governance.Accountability | None = None) -> dict:
     progress("reading the store")
     hist = history(engine, config.as_of)
     known = prepare(hist)
@@ -93,8 +94,16 @@ def train(engine: sa.Engine, config: TrainConfig, progress=lambda message: None)
     reference = (latest.reset_index(drop=True), bundle.risks(latest.reset_index(drop=True)))
     shap_summary = contributions_of(reference[1]).abs().mean().rename("mean_abs_contribution")
     shap_summary = shap_summary.rename_axis("feature").reset_index()
-    return _log(engine, config, result, chosen, bundle, audit, strategies, shap_summary, frames[1], reference,
-                progress)
+    logged = _log(engine, config, result, chosen, bundle, audit, strategies, shap_summary, frames[1], reference,
+                  progress)
+    # governance (training/governance.py): proxy and flip tests, label audit by group, the version's documents
+    progress("proxy and flip tests, label audit by group, documents")
+    governance.document_training(
+        logged, known=known, weekly=weekly, placements=latest_versions(hist["placements"], "placements"),
+        persons=persons, model=model, features=features, k=config.k, as_of=config.as_of,
+        unknown_reasons=config.unknown_reasons, audit=audit, feature_list=_feature_list(features)["features"],
+        metadata=bundle.metadata, accountability=accountability)
+    return logged
 
 
 def special_use(config: TrainConfig, features: list[str]) -> dict:

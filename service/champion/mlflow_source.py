@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from lks.service.champion.types import Champion, schema_of
+from lks.service.champion.types import DOCUMENTS, Champion, schema_of
 
 
 class MlflowChampionSource:
@@ -57,4 +57,17 @@ class MlflowChampionSource:
                 "registered_at": pd.Timestamp(version.creation_timestamp, unit="ms").isoformat(),
                 "backtest": json.loads(json.dumps(backtest, default=str))}
         return Champion(str(before.version), predictor, tuple(bundle.features),
-                        schema_of(reference, list(bundle.features)), info, report)
+                        schema_of(reference, list(bundle.features)), info, report, _documents(run_id))
+
+
+def _documents(run_id: str) -> dict[str, Path]:
+    """The version's documents that its run holds (a version trained before they existed has none)."""
+    import mlflow
+
+    found = {}
+    for name in DOCUMENTS:
+        try:
+            found[name] = Path(mlflow.artifacts.download_artifacts(run_id=run_id, artifact_path=name))
+        except (OSError, mlflow.exceptions.MlflowException):
+            continue
+    return found

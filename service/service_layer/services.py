@@ -12,7 +12,7 @@ from lks.features.catalog import special_columns
 from lks.service.auth import SEES_AGGREGATES, SEES_PLACEMENTS, Identity
 from lks.service.bootstrap import Services
 from lks.service.champion import feature_schema
-from lks.service.champion.types import Champion
+from lks.service.champion.types import DOCUMENTS, Champion
 from lks.service.explanations import explain
 from lks.service.persistence import queries as placements
 from lks.service.persistence.audit import NOT_FOUND, RECORDED, SHOWN, Entry
@@ -167,7 +167,9 @@ def model_info(champion: Champion) -> dict:
             "backtest": {"metrics": backtest.get("champion"), "baselines": backtest.get("baselines"),
                          "oracle": backtest.get("oracle"), "test_dates": backtest.get("test_dates"),
                          "fairness_gaps": backtest.get("fairness_gaps")},
-            "report_url": "/api/v1/model/report", "features_url": "/api/v1/model/features"}
+            "report_url": "/api/v1/model/report", "features_url": "/api/v1/model/features",
+            "documents": [{"title": DOCUMENTS[name], "url": f"/modelkaart/documenten/{name}"}
+                          for name in DOCUMENTS if name in champion.documents]}
 
 
 def special_data(champion: Champion) -> dict:
