@@ -2,10 +2,10 @@
 
 Builds the weekly features from a fresh export (as `lks train` does), takes the backtest's test rows
 (26 weekly test dates), and runs:
-1. the proxy test on one row per placement (the model's inputs predicting each protected attribute);
+1. the proxy test on one row per placement, its first week (the inputs predicting each protected attribute);
 2. the flip tests with a LightGBM candidate trained on what was known on the first test date (as the
    backtest trains it), one input at a time and the typical profiles of the groups of each attribute;
-3. the label audit by group.
+3. the label audit by group (endings counted over every placement, rows over the test dates).
 Usage: python bench/governance_checks.py [SEED] [EXPORT]   (reuses EXPORT when given; ~10 minutes on two cores)
 """
 
@@ -59,7 +59,7 @@ def main(seed: int = 7, export: Path | None = None) -> None:
     print(f"{len(weekly):,} weekly rows, {len(test):,} test rows on {len(dates)} dates, {len(features)} inputs")
 
     start = time.time()
-    per_placement = with_groups(proxy.one_per_placement(test), persons)
+    per_placement = with_groups(proxy.one_per_placement(weekly), persons)
     table = proxy.proxy_test(per_placement, features, AUDITED, config.proxy)
     print(f"\nProxy test ({time.time() - start:.0f} s):")
     print(table.drop(columns=["groups_left_out"]).to_string(index=False))
@@ -80,7 +80,7 @@ def main(seed: int = 7, export: Path | None = None) -> None:
         print(swaps.drop(columns="profile").to_string(index=False))
 
     start = time.time()
-    audit = label_audit.label_audit(known, test, AS_OF, persons)
+    audit = label_audit.label_audit(known, test, AS_OF, persons, placements_of=weekly)
     print(f"\nLabel audit by group ({time.time() - start:.0f} s):")
     print(audit.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
 

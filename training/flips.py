@@ -8,7 +8,7 @@ list changes under at least one of the values. A row's new place is judged again
 of its week as they were (only that row changed), as the coordinator would see it.
 
 Typical profiles: for each protected attribute and group, the inputs that proxy the attribute (see
-`proxy`) are set to that group's typical values (median or most frequent) for every row: "the same
+`proxy`) are set to that group's typical values (mean or most frequent) for every row: "the same
 placement with the inputs a typical member of group g has". A large move says the model treats a
 group's typical profile differently, whether or not that is justified by the risk.
 
@@ -109,14 +109,22 @@ def flip_test(rows: pd.DataFrame, features: list[str], risk_fn: RiskFn, k: int, 
 
 
 def typical_profile(rows: pd.DataFrame, inputs: list[str]) -> dict:
-    """Median of each numeric input, most frequent value of each categorical one."""
+    """The group's mean of each numeric input (rounded for whole numbers), and the most frequent value of
+    each categorical or yes/no input. The mean, not the median: most signal counts are 0 for the median
+    member of every group, which would make every group's profile the same."""
     out = {}
     for column in inputs:
         values = rows[column].dropna()
         if values.empty:
             continue
-        numeric = pd.api.types.is_numeric_dtype(values) and not isinstance(values.dtype, pd.CategoricalDtype)
-        out[column] = values.median() if numeric else values.mode().iloc[0]
+        kind = values.dtype
+        if isinstance(kind, pd.CategoricalDtype) or pd.api.types.is_bool_dtype(kind) \
+                or not pd.api.types.is_numeric_dtype(kind):
+            out[column] = values.mode().iloc[0]
+        elif pd.api.types.is_integer_dtype(kind):
+            out[column] = int(round(float(values.mean())))
+        else:
+            out[column] = float(values.mean())
     return out
 
 

@@ -54,7 +54,7 @@ def checks(known, weekly: pd.DataFrame, test_rows: pd.DataFrame, persons: pd.Dat
             swaps.append(table.assign(attribute=attribute))
     return {"proxy": proxies, "flips": flips.flip_test(test_rows, features, risk_fn, k, config.flips),
             "profile_swaps": pd.concat(swaps, ignore_index=True) if swaps else pd.DataFrame(),
-            "label_audit": label_audit.label_audit(known, test_rows, as_of, persons)}
+            "label_audit": label_audit.label_audit(known, test_rows, as_of, persons, placements_of=weekly)}
 
 
 def forced_promotions(client: MlflowClient) -> list[dict]:

@@ -5,7 +5,7 @@ groups than for others, every label, every evaluation and every fairness figure 
 that is not the same for everyone. Per protected group (and district), this reports:
 
 - `placements`, `endings` and `onbekend_endings` (ended placements whose class is unknown, as known on
-  `as_of`) with `onbekend_share` (of the endings);
+  `as_of`) with `onbekend_share` (of the endings), over the placements of `placements_of`;
 - `eval_rows` (placements active on a test date, one row per date) and `eval_left_out`: the rows the
   evaluation leaves out because their 52-week label rests on an unknown reason (`EVAL_STRATEGY`
   `exclude`), with `left_out_share`;
@@ -43,12 +43,15 @@ def _strategy_frame(known: Known, rows: pd.DataFrame, dates, as_of: date, strate
 
 
 def label_audit(known: Known, rows: pd.DataFrame, as_of: date, persons: pd.DataFrame,
-                strategies=STRATEGIES) -> pd.DataFrame:
+                strategies=STRATEGIES, placements_of: pd.DataFrame | None = None) -> pd.DataFrame:
     """`rows`: the weekly feature rows of the test dates (placement_id, as_of, ...); `persons`:
-    placement_id and the person columns (`groups.PERSON_COLUMNS`). One row per attribute and group."""
+    placement_id and the person columns (`groups.PERSON_COLUMNS`); `placements_of`: the rows whose
+    placements the ending counts cover (default `rows`; `lks train` passes every weekly row, so the
+    legacy era the models learn from is counted). One row per attribute and group."""
     dates = np.sort(rows["as_of"].unique())
+    covered = (rows if placements_of is None else placements_of)["placement_id"].unique()
     outcome = outcomes_known(known, as_of_day(as_of)).reset_index()
-    outcome = outcome[outcome["placement_id"].isin(rows["placement_id"].unique())]
+    outcome = outcome[outcome["placement_id"].isin(covered)]
     placements = with_groups(outcome.assign(ended=outcome["event"].astype(str) != "censored",
                                             unknown=outcome["event"].astype(str) == "unknown"),
                              persons, on="start_date")

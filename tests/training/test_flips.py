@@ -45,7 +45,7 @@ def test_typical_profiles_move_the_risk_of_everyone_towards_the_groups_values():
     rows = week()
     assert typical_profile(rows[rows["gender"] == "V"], ["sector", "hours"]) == {"sector": "zorg", "hours": 25.0}
     table = profile_swaps(rows, rows["gender"], ["sector", "hours"], risk, 1, CONFIG, min_rows=2).set_index("group")
-    # men's typical profile: sector bouw or zorg (a tie: the first), hours 7.5
+    # men's typical profile: sector bouw or zorg (a tie: the first), mean hours 7.5
     assert table.loc["V", "mean_risk_after"] == pytest.approx(0.25)
     assert table.loc["V", "mean_risk_before"] == pytest.approx(np.mean([0.6, 0.3, 0.2, 0.05]))
     assert table.loc["M", "profile"] == {"sector": "bouw", "hours": "7.5"}

@@ -61,3 +61,13 @@ def test_every_audited_attribute_is_reported_with_age_bands_on_the_rows_date(aud
     assert set(audit["attribute"]) == {"gender", "migration_background", "dutch_language_level", "age_band", "district"}
     ages = audit[audit["attribute"] == "age_band"].set_index("group")
     assert ages.loc["27-34", "placements"] == 2 and ages.loc["55+", "placements"] == 2  # born 1990/91 and 1960/61
+
+
+def test_the_ending_counts_can_cover_more_placements_than_the_test_rows():
+    hist = history()
+    known = prepare(hist)
+    rows = weekly_features(known, [TEST_DATE])
+    test = rows[rows["placement_id"].isin(["PL2", "PL3", "PL4"])]
+    audit = label_audit(known, test, AS_OF, persons_of(hist), strategies=("exclude",), placements_of=rows)
+    women = audit[(audit["attribute"] == "gender") & (audit["group"] == "V")].iloc[0]
+    assert women["onbekend_endings"] == 1 and women["eval_rows"] == 1  # PL1 counted, though not a test row
