@@ -90,6 +90,8 @@ def refresh(version: str, client: MlflowClient | None = None) -> bool:
     False when the version has no documents (trained before they existed)."""
     client = client or MlflowClient()
     run_id = client.get_model_version(MODEL_NAME, version).run_id
+    if run_id is None:
+        return False
     try:
         text = mlflow.artifacts.load_text(f"runs:/{run_id}/{INPUTS_ARTIFACT}")
     except (OSError, mlflow.exceptions.MlflowException):
