@@ -87,24 +87,41 @@ def _moves(sample: pd.DataFrame, base: np.ndarray, changed: list[np.ndarray], we
             "share_list_changed": float(flipped.mean()), "n_rows": int(len(sample))}
 
 
+def _batched(risk_fn: RiskFn, frames: list[Callable[[], pd.DataFrame]], n: int, batch_rows: int = 40_000) -> list:
+    """risk_fn over many changed copies of the same `n` rows, scored a batch at a time (one call per
+    changed copy costs the models' overhead hundreds of times over)."""
+    per_batch = max(1, batch_rows // max(n, 1))
+    out: list[np.ndarray] = []
+    for start in range(0, len(frames), per_batch):
+        batch = pd.concat([make() for make in frames[start:start + per_batch]], ignore_index=True)
+        risk = np.asarray(risk_fn(batch), float)
+        out.extend(risk[i * n:(i + 1) * n] for i in range(len(risk) // n if n else 0))
+    return out
+
+
 def flip_test(rows: pd.DataFrame, features: list[str], risk_fn: RiskFn, k: int, config: FlipConfig) -> pd.DataFrame:
     """Per input: values tried, median_abs_change, max_abs_change, share_list_changed, n_rows, sorted by
     the median change. `rows` are backtest rows (as_of, placement_id, the inputs, tenure_weeks)."""
+    columns = ["input", "values", "median_abs_change", "max_abs_change", "share_list_changed", "n_rows"]
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
     base_all = np.asarray(risk_fn(rows), float)
     weeks_sorted = _week_thresholds(rows, base_all, k)
     sample = _sample(rows.reset_index(drop=True), config.sample_rows)
     base = base_all[sample.index.to_numpy()] if len(sample) < len(rows) else base_all
     sample = sample.reset_index(drop=True)
+    tried = {column: [v for v in _variants(rows, column, config) if not (isinstance(v, float) and np.isnan(v))]
+             for column in features}
+    jobs = [(column, value) for column, values in tried.items() for value in values]
+    risks = _batched(risk_fn, [lambda c=column, v=value: _set(sample, c, v) for column, value in jobs], len(sample))
     out = []
-    for column in features:
-        values = [v for v in _variants(rows, column, config) if not (isinstance(v, float) and np.isnan(v))]
+    for column, values in tried.items():
         if not values:
             continue
-        changed = [np.asarray(risk_fn(_set(sample, column, v)), float) for v in values]
+        changed = [risks.pop(0) for _ in values]
         moves = _moves(sample, base, changed, weeks_sorted, k)
         out.append({"input": column, "values": [str(v) for v in values], **moves})
-    table = pd.DataFrame(out, columns=["input", "values", "median_abs_change", "max_abs_change",
-                                       "share_list_changed", "n_rows"])
+    table = pd.DataFrame(out, columns=columns)
     return table.sort_values(["median_abs_change", "max_abs_change"], ascending=False).reset_index(drop=True)
 
 
