@@ -62,6 +62,7 @@ def train(
                    **({"oracle": summary["oracle"]} if summary.get("oracle") else {})})
     console.print(f"Registered {summary['model']} as version {result['version']} with alias "
                   f"[bold]{result['alias']}[/bold]. Report: {report}")
+    _proxy_summary(result.get("governance", {}).get("proxy"))
 
 
 def evaluate(as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False) -> None:
@@ -102,6 +103,17 @@ def promote(
         console.print(f"[yellow]Promoted by force[/yellow] past: {'; '.join(decision.reasons)}. Reason: {reason}")
     else:
         console.print("[green]Promoted:[/green] the challenger passed every gate and is now the champion.")
+
+
+def _proxy_summary(proxy) -> None:
+    """The proxy test's verdict in one line per flagged attribute (the documents hold the whole table)."""
+    if proxy is None or not len(proxy):
+        return
+    for _, row in proxy[proxy["flagged"].astype(bool)].iterrows():
+        carried = ", ".join(t["input"] for t in row["top_inputs"])
+        console.print(f"[yellow]Proxy test:[/yellow] the inputs predict {row['attribute']} with macro ROC AUC "
+                      f"{row['roc_auc']:.3f} (flag at {row['flag_auc']}), carried most by {carried}.")
+    console.print("Documents logged with the version: model_card.md, technical_file.md, algoritmeregister.json.")
 
 
 def _refresh_documents() -> None:

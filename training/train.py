@@ -98,7 +98,7 @@ def train(engine: sa.Engine, config: TrainConfig, progress=lambda message: None,
                   progress)
     # governance (training/governance.py): proxy and flip tests, label audit by group, the version's documents
     progress("proxy and flip tests, label audit by group, documents")
-    governance.document_training(
+    logged["governance"] = governance.document_training(
         logged, known=known, weekly=weekly, placements=latest_versions(hist["placements"], "placements"),
         persons=persons, model=model, features=features, k=config.k, as_of=config.as_of,
         unknown_reasons=config.unknown_reasons, audit=audit, feature_list=_feature_list(features)["features"],
