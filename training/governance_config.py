@@ -16,8 +16,11 @@ class ProxyConfig:
     min_group_placements: int = 25
     folds: int = 5
     top_inputs: int = 5
+    max_placements: int = 3000
 
     def __post_init__(self):
+        if self.max_placements < 100:
+            raise ValueError(f"max_placements must be >= 100, but was {self.max_placements!r}")
         if not 0.5 < self.flag_auc < 1:
             raise ValueError(f"flag_auc must be between 0.5 and 1, but was {self.flag_auc!r}")
         if self.folds < 2 or self.min_group_placements < self.folds or self.top_inputs < 1:

@@ -49,7 +49,7 @@ def _pipeline(frame: pd.DataFrame, features: list[str]):
         ("category", make_pipeline(SimpleImputer(strategy="constant", fill_value="<leeg>"),
                                    OneHotEncoder(handle_unknown="ignore", min_frequency=10)), categorical),
     ])
-    return make_pipeline(prepare, LogisticRegression(C=0.1, max_iter=2000))
+    return make_pipeline(prepare, LogisticRegression(C=0.1, max_iter=300))
 
 
 def _as_text(frame: pd.DataFrame, features: list[str]) -> pd.DataFrame:
@@ -136,5 +136,7 @@ def proxy_test(rows: pd.DataFrame, features: list[str], attributes, config: Prox
     `rows` holds one row per placement (see `one_per_placement`), the inputs and the attributes."""
     if rows["placement_id"].duplicated().any():
         raise ValueError("rows must hold one row per placement, but placement_id repeats")
+    if len(rows) > config.max_placements:
+        rows = rows.sample(config.max_placements, random_state=SEED)
     table = pd.DataFrame([proxy_strength(rows, features, a, config) for a in attributes])
     return table.assign(flag_auc=config.flag_auc)

@@ -54,3 +54,9 @@ def test_the_test_is_by_placement():
     assert len(first) == 50 and (first["as_of"] == pd.Timestamp("2025-01-06")).all()
     with pytest.raises(ValueError, match="one row per placement"):
         proxy_test(weekly, FEATURES, ["gender"], CONFIG)
+
+
+def test_a_large_population_is_sampled_down_to_the_configured_size():
+    config = ProxyConfig(flag_auc=0.64, min_group_placements=25, folds=5, top_inputs=3, max_placements=200)
+    table = proxy_test(placements(600), FEATURES, ["gender"], config)
+    assert table.loc[0, "n_placements"] == 200 and table.loc[0, "roc_auc"] > 0.9
