@@ -178,7 +178,8 @@ def _label_text(inputs: DocumentInputs) -> str:
         lead += (f"The highest share of `onbekend` endings (groups with at least 20 endings) is "
                  f"{float(worst['onbekend_share']):.1%} for {worst['attribute']} = {worst['group']}. ")
     columns = {"attribute": "attribute", "group": "group", "placements": "placements", "endings": "endings",
-               "onbekend_share": "share onbekend", "eval_left_out": "test rows left out",
+               "onbekend_share": "share onbekend", "eval_on_onbekend": "test rows resting on onbekend",
+               "eval_left_out": "test rows left out",
                "left_out_share": "share left out", **{c: "uitval share, " + c.split("__")[1] for c in shares}}
     return lead + "\n\n" + table(audit, columns)
 

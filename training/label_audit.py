@@ -6,9 +6,10 @@ that is not the same for everyone. Per protected group (and district), this repo
 
 - `placements`, `endings` and `onbekend_endings` (ended placements whose class is unknown, as known on
   `as_of`) with `onbekend_share` (of the endings), over the placements of `placements_of`;
-- `eval_rows` (placements active on a test date, one row per date) and `eval_left_out`: the rows the
-  evaluation leaves out because their 52-week label rests on an unknown reason (`EVAL_STRATEGY`
-  `exclude`), with `left_out_share`;
+- `eval_rows` (placements active on a test date, one row per date), `eval_on_onbekend`: the rows whose
+  52-week label rests on an ending with an unknown reason, and `eval_left_out`: the rows the backtest's
+  evaluation leaves out (its `EVAL_STRATEGY`: `exclude` drops exactly the former; a strategy that
+  keeps them with a soft label drops none), with `left_out_share`;
 - `uitval_share__<strategy>`: the share of those rows counted as uitval under each unknown-reason
   strategy (`weighted` counts a split row by its weights), and `rows__<strategy>`: the rows it keeps.
 
@@ -28,9 +29,9 @@ from lks.features.frames import landmark_frame
 from lks.features.known import Known, as_of_day
 from lks.features.labels import outcomes_known
 from lks.features.unknown_reasons import STRATEGIES
+from lks.training.backtest import EVAL_STRATEGY
 from lks.training.groups import AUDITED, with_groups
 
-EVAL_STRATEGY = "exclude"  # as the backtest judges (training.backtest.EVAL_STRATEGY)
 MISSING = "onbekend (niet geregistreerd)"
 
 
@@ -56,9 +57,11 @@ def label_audit(known: Known, rows: pd.DataFrame, as_of: date, persons: pd.DataF
                                             unknown=outcome["event"].astype(str) == "unknown"),
                              persons, on="start_date")
     active = with_groups(rows[["placement_id", "as_of"]].drop_duplicates(), persons)
+    keys = pd.MultiIndex.from_frame(active[["placement_id", "as_of"]])
     evaluated = _strategy_frame(known, rows, dates, as_of, EVAL_STRATEGY)[["placement_id", "as_of"]]
-    active["evaluated"] = pd.MultiIndex.from_frame(active[["placement_id", "as_of"]]).isin(
-        pd.MultiIndex.from_frame(evaluated))
+    active["evaluated"] = keys.isin(pd.MultiIndex.from_frame(evaluated))
+    certain = _strategy_frame(known, rows, dates, as_of, "exclude")[["placement_id", "as_of"]]
+    active["on_onbekend"] = ~keys.isin(pd.MultiIndex.from_frame(certain))
     labelled = {}
     for strategy in strategies:
         frame = _strategy_frame(known, rows, dates, as_of, strategy)
@@ -70,7 +73,8 @@ def label_audit(known: Known, rows: pd.DataFrame, as_of: date, persons: pd.DataF
         table = pd.DataFrame({
             "placements": per_placement.size(), "endings": per_placement["ended"].sum(),
             "onbekend_endings": per_placement["unknown"].sum(),
-            "eval_rows": per_row.size(), "eval_left_out": per_row["evaluated"].apply(lambda s: int((~s).sum())),
+            "eval_rows": per_row.size(), "eval_on_onbekend": per_row["on_onbekend"].sum(),
+            "eval_left_out": per_row["evaluated"].apply(lambda s: int((~s).sum())),
         }).fillna(0)
         for strategy, frame in labelled.items():
             group = _by_group(frame, attribute)
@@ -84,7 +88,7 @@ def label_audit(known: Known, rows: pd.DataFrame, as_of: date, persons: pd.DataF
         table.insert(0, "attribute", attribute)
         out.append(table)
     result = pd.concat(out, ignore_index=True)
-    for column in ("placements", "endings", "onbekend_endings", "eval_rows", "eval_left_out"):
+    for column in ("placements", "endings", "onbekend_endings", "eval_rows", "eval_on_onbekend", "eval_left_out"):
         result[column] = result[column].fillna(0).astype(int)
     result["onbekend_share"] = result["onbekend_endings"] / result["endings"].where(result["endings"] > 0)
     result["left_out_share"] = result["eval_left_out"] / result["eval_rows"].where(result["eval_rows"] > 0)
