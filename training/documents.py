@@ -21,7 +21,10 @@ import pandas as pd
 MISSING = "not set"
 NAMES = {"blend": "a blend of a LightGBM classifier, a discrete-time competing-risk survival model and a penalised "
                   "logistic regression", "lightgbm": "a LightGBM classifier (calibrated)",
-         "survival": "a discrete-time competing-risk survival model (LightGBM hazards)"}
+         "survival": "a discrete-time competing-risk survival model (LightGBM hazards)",
+         "logistic": "a penalised logistic regression (a baseline, registered because no candidate beat it)",
+         "tenure_rate": "the base rate of uitval by tenure week (a baseline)",
+         "current_practice": "today's practice: a flag after a sick report or a worrying contact (a baseline)"}
 METRICS = {"roc_auc_13w": "ROC AUC, uitval within 13 weeks", "roc_auc_52w": "ROC AUC, uitval in the first year",
            "pr_auc_52w": "PR AUC, first year", "brier_52w": "Brier score, first year",
            "ece_52w": "Expected calibration error, first year", "precision_at_k": "Precision in the weekly top k",
@@ -249,8 +252,8 @@ listed, recall, false positive rate, precision and calibration (see the quantita
 ## Evaluation data
 
 A temporal backtest: {len(inputs.test_dates)} weekly test dates from {first} to {last}, each scored by models
-trained only on what was known before it and judged on what happened afterwards. Test rows whose first-year label
-rests on an ending with reason `onbekend` are left out of the evaluation (see the label audit).
+trained only on what was known before it and judged on what happened afterwards. How many test rows have a first-year
+label resting on an ending with reason `onbekend`, and how many the evaluation leaves out, is in the label audit.
 
 ## Training data
 

@@ -89,7 +89,10 @@ def _flagged(inputs: DocumentInputs) -> str:
     flagged = inputs.proxy[inputs.proxy["flagged"].astype(bool)]
     names = {"gender": "geslacht", "migration_background": "migratieachtergrond",
              "dutch_language_level": "taalniveau", "age_band": "leeftijd", "district": "stadsgebied"}
-    listed = ", ".join(names.get(a, a) for a in flagged["attribute"]) or "geen"
+    if flagged.empty:
+        return ("Uit de gegevens die het model gebruikt, is voor geen van deze kenmerken goed te voorspellen tot "
+                "welke groep iemand hoort (toets op vervangende kenmerken).")
+    listed = ", ".join(names.get(a, a) for a in flagged["attribute"])
     return (f"Uit de gegevens die het model gebruikt, is voor deze kenmerken goed te voorspellen tot welke groep "
             f"iemand hoort: {listed}. Daarom kijken we voor die groepen extra goed of de lijst hen gelijk behandelt.")
 

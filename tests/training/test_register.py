@@ -37,3 +37,9 @@ def test_the_readable_version_is_dutch_under_the_registers_labels():
                   "## Nog in te vullen voor publicatie"):
         assert label in text
     assert "Contactgegevens): verplicht" in text
+
+
+def test_when_no_attribute_is_flagged_the_entry_says_so_in_a_sentence():
+    proxy = inputs().proxy.assign(flagged=False)
+    risks = register.entry(inputs(proxy=proxy))["risks"]
+    assert "voor geen van deze kenmerken goed te voorspellen" in risks and "hoort: geen" not in risks
