@@ -38,6 +38,7 @@ def train(
 ) -> None:
     from lks.training.backtest import NoTrainingRows
     from lks.training.champion import NoChampion
+    from lks.training.governance import Accountability
     from lks.training.train import TrainConfig
     from lks.training.train import train as run_training
 
@@ -53,9 +54,11 @@ def train(
     if config.dpia_reference:
         console.print(f"[yellow]Special columns (health) are model inputs under DPIA reference "
                       f"{config.dpia_reference}[/yellow] (LKS_DPIA_REFERENCE); the model records it.")
+    accountability = Accountability(settings.accountable_role, settings.audit_legal_basis, settings.register_contact)
     try:
         with console.status("training") as status:
-            result = run_training(make_engine(settings.db_url), config, progress=lambda m: status.update(m))
+            result = run_training(make_engine(settings.db_url), config, progress=lambda m: status.update(m),
+                                  accountability=accountability)
     except NoTrainingRows as err:
         console.print(f"[red]Not trained:[/red] {err}")
         raise typer.Exit(1) from None
@@ -77,6 +80,7 @@ def train(
                       f"instead.[/yellow]")
     console.print(f"Registered {summary['model']} as version {result['version']} with alias "
                   f"[bold]{result['alias']}[/bold]. Report: {report}")
+    _proxy_summary(result.get("governance", {}).get("proxy"))
 
 
 def evaluate(as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False) -> None:
@@ -119,11 +123,33 @@ def promote(
         for failed in decision.reasons:
             console.print(f"  - {failed}")
         raise typer.Exit(1)
+    _refresh_documents()
     if decision.reasons:
         log.warning("promotion forced past gates %s: %s", decision.reasons, reason)
         console.print(f"[yellow]Promoted by force[/yellow] past: {'; '.join(decision.reasons)}. Reason: {reason}")
     else:
         console.print("[green]Promoted:[/green] the challenger passed every gate and is now the champion.")
+
+
+def _proxy_summary(proxy) -> None:
+    """The proxy test's verdict in one line per flagged attribute (the documents hold the whole table)."""
+    if proxy is None or not len(proxy):
+        return
+    for _, row in proxy[proxy["flagged"].astype(bool)].iterrows():
+        carried = ", ".join(t["input"] for t in row["top_inputs"])
+        console.print(f"[yellow]Proxy test:[/yellow] the inputs predict {row['attribute']} with macro ROC AUC "
+                      f"{row['roc_auc']:.3f} (flag at {row['flag_auc']}), carried most by {carried}.")
+    console.print("Documents logged with the version: model_card.md, technical_file.md, algoritmeregister.json.")
+
+
+def _refresh_documents() -> None:
+    """The new champion's documents again: its status and the forced promotions (with reasons) changed."""
+    from lks.training.governance import refresh
+    from lks.training.tracking import CHAMPION, alias_version
+
+    champion = alias_version(CHAMPION)
+    if champion is not None and not refresh(str(champion.version)):
+        console.print(f"[yellow]Version {champion.version} has no documents to update[/yellow] (trained before them).")
 
 
 def _metric_table(title: str, rows: dict[str, dict]) -> None:

@@ -56,6 +56,14 @@ class Settings(BaseSettings):
     @classmethod
     def _metrics_token(cls, value):
         return None if value in ("", None) else value
+    # What every model version's documents (model card, technical file, algorithm register) state; unset, the
+    # documents say "not set" and list it as still needed. LKS_ACCOUNTABLE_ROLE: the role accountable for the
+    # model's use (a role, never a person's name); LKS_AUDIT_LEGAL_BASIS: the legal basis for processing the
+    # protected attributes for the fairness audit (AI Act art. 10(5)); LKS_REGISTER_CONTACT: the address the
+    # algorithm register publishes for questions.
+    accountable_role: str | None = None
+    audit_legal_basis: str | None = None
+    register_contact: str | None = None
 
     @field_validator("dpia_reference", mode="before")
     @classmethod

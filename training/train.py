@@ -31,7 +31,7 @@ from lks.features.frames import mondays, weekly_features
 from lks.features.known import Known, prepare
 from lks.features.unknown_reasons import UnknownEstimate
 from lks.models.bundle import ServingBundle, contributions_of
-from lks.training import fairness, report
+from lks.training import fairness, governance, report
 from lks.training.artifacts import SCHEMA_ARTIFACT, input_schema
 from lks.training.backtest import (
     BacktestConfig,
@@ -62,8 +62,8 @@ class TrainConfig(BacktestConfig):
             raise ValueError(f"dpia_reference must be stripped, but was {self.dpia_reference!r}")
 
 
-def train(engine: sa.Engine, config: TrainConfig,
-          progress: Callable[[str], None] = lambda message: None) -> dict[str, Any]:
+def train(engine: sa.Engine, config: TrainConfig, progress: Callable[[str], None] = lambda message: None,
+          accountability: governance.Accountability | None = None) -> dict[str, Any]:
     progress("reading the store")
     hist = history(engine, config.as_of)
     known = prepare(hist)
@@ -101,7 +101,15 @@ def train(engine: sa.Engine, config: TrainConfig,
     shap_summary = contributions_of(reference[1]).abs().mean().rename("mean_abs_contribution")
     shap_summary = shap_summary.rename_axis("feature").reset_index()
     fitted_run = _Fitted(result, chosen, bundle, audit, strategies, shap_summary, frames[1], reference, unknown)
-    return _log(engine, config, fitted_run, progress)
+    logged = _log(engine, config, fitted_run, progress)
+    # governance (training/governance.py): proxy and flip tests, label audit by group, the version's documents
+    progress("proxy and flip tests, label audit by group, documents")
+    logged["governance"] = governance.document_training(
+        logged, known=known, weekly=weekly, placements=latest_versions(hist["placements"], "placements"),
+        persons=persons, model=model, features=features, k=config.k, as_of=config.as_of,
+        unknown_reasons=config.unknown_reasons, audit=audit, feature_list=_feature_list(features)["features"],
+        metadata=bundle.metadata, accountability=accountability)
+    return logged
 
 
 @dataclass(frozen=True)

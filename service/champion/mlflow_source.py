@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from lks.service.champion.integrity import check_bundle
-from lks.service.champion.types import Champion, schema_from
+from lks.service.champion.types import DOCUMENTS, Champion, schema_from
 
 
 class BundlePredictor:
@@ -80,7 +80,8 @@ class MlflowChampionSource:
         info = {**bundle.metadata, "run_id": run_id,
                 "registered_at": pd.Timestamp(version.creation_timestamp, unit="ms").isoformat(),
                 "backtest": json.loads(json.dumps(backtest, default=str))}
-        return Champion(str(version.version), BundlePredictor(bundle), tuple(bundle.features), schema, info, report)
+        return Champion(str(version.version), BundlePredictor(bundle), tuple(bundle.features), schema, info, report,
+                        _documents(run_id))
 
 
 def _bundle_bytes(model_uri: str) -> bytes:
@@ -92,3 +93,16 @@ def _bundle_bytes(model_uri: str) -> bytes:
         local = Path(mlflow.artifacts.download_artifacts(artifact_uri=model_uri, dst_path=tmp))
         config = Model.load(str(local / "MLmodel")).flavors["python_function"]
         return (local / config["artifacts"]["bundle"]["path"]).read_bytes()
+
+
+def _documents(run_id: str) -> dict[str, Path]:
+    """The version's documents that its run holds (a version trained before they existed has none)."""
+    import mlflow
+
+    found = {}
+    for name in DOCUMENTS:
+        try:
+            found[name] = Path(mlflow.artifacts.download_artifacts(run_id=run_id, artifact_path=name))
+        except (OSError, mlflow.exceptions.MlflowException):
+            continue
+    return found

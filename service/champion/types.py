@@ -19,6 +19,15 @@ class FeatureSpec:
     categories: tuple[str, ...] = ()
 
 
+# The version's documents, logged with its run by `lks train` (training.governance): file -> Dutch title.
+DOCUMENTS = {
+    "model_card.md": "Modelkaart (model card)",
+    "technical_file.md": "Technisch dossier (AI-verordening, bijlage IV)",
+    "algoritmeregister.md": "Registratie in het Algoritmeregister",
+    "algoritmeregister.json": "Registratie in het Algoritmeregister (JSON volgens de publicatiestandaard)",
+}
+
+
 @dataclass(frozen=True)
 class Champion:
     version: str
@@ -27,6 +36,7 @@ class Champion:
     schema: tuple[FeatureSpec, ...]  # tenure_weeks and the features, with their types
     info: dict = field(default_factory=dict)   # model, train_as_of, run_id, registered_at, backtest
     report_path: Path | None = None
+    documents: dict[str, Path] = field(default_factory=dict)  # file name (a key of DOCUMENTS) -> local copy
 
     @property
     def dpia_reference(self) -> str | None:

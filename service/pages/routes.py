@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from lks.service.auth import Identity
+from lks.service.champion.types import DOCUMENTS
 from lks.service.deps import (
     LOGIN_REFUSED,
     SESSION_COOKIE,
@@ -239,6 +240,20 @@ def model_card(request: Request, services: ServicesDep, identity: PageIdentity):
         return _notice(request, identity, 503, "Nog geen model in gebruik", why)
     return render.page("modelkaart.html", **_context(request, identity), model=views.model_info(champion),
                        monitoring=monitoring_runs.page_runs(services.engine))
+
+
+@router.get("/modelkaart/documenten/{name}")
+def model_document(request: Request, services: ServicesDep, identity: PageIdentity,
+                   name: Annotated[str, Path(max_length=40)]):
+    """One of the champion's documents (model card, technical file, register entry) as its run holds it."""
+    champion = services.champion.current
+    path = champion.documents.get(name) if champion is not None and name in DOCUMENTS else None
+    if path is None or not path.exists():
+        return _notice(request, identity, 404, "Document niet gevonden", [
+            "Dit document hoort niet bij het model in gebruik, of het model heeft het niet.",
+        ], (("/modelkaart", "Terug naar de modelkaart"),))
+    media = "application/json" if name.endswith(".json") else "text/markdown"
+    return Response(path.read_text(encoding="utf-8"), media_type=f"{media}; charset=utf-8", headers=render.HEADERS)
 
 
 def _refusal(refused) -> list[str]:

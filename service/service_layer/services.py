@@ -13,7 +13,7 @@ from lks.features.catalog import special_columns
 from lks.service.auth import SEES_AGGREGATES, SEES_PLACEMENTS, Identity
 from lks.service.bootstrap import Services
 from lks.service.champion import feature_schema
-from lks.service.champion.types import Champion
+from lks.service.champion.types import DOCUMENTS, Champion
 from lks.service.explanations import explain
 from lks.service.persistence import queries as placements
 from lks.service.persistence.audit import NOT_FOUND, RECORDED, SHOWN, Entry
@@ -227,7 +227,9 @@ def model_info(champion: Champion) -> dict:
                          "champion_rule": backtest.get("champion_rule"),
                          "validation_dates": backtest.get("validation_dates"),
                          "onbekend": backtest.get("onbekend"), "structured_era": backtest.get("structured_era")},
-            "report_url": "/api/v1/model/report", "features_url": "/api/v1/model/features"}
+            "report_url": "/api/v1/model/report", "features_url": "/api/v1/model/features",
+            "documents": [{"title": DOCUMENTS[name], "url": f"/modelkaart/documenten/{name}"}
+                          for name in DOCUMENTS if name in champion.documents]}
 
 
 def special_data(champion: Champion) -> dict:

@@ -49,6 +49,7 @@ MATRIX = {
     ("GET", "/plaatsing/{placement_id}"): "page placement",
     ("POST", "/plaatsing/{placement_id}/acties"): "page placement",
     ("GET", "/modelkaart"): "page",
+    ("GET", "/modelkaart/documenten/{name}"): "page",  # the model's documents: no placement data, any role
 }
 SEES_PLACEMENTS, SCORES = {"coordinator", "jobcoach"}, {"coordinator", "jobcoach", "data_scientist"}
 
@@ -262,6 +263,9 @@ def test_pages(browsers, phase, user):
     role = USERS[user][0]
     lijst = browser.get("/lijst")
     assert browser.get("/modelkaart").status_code == 200
+    # the fake champion has no documents: a known name is "not found", an unknown one never read
+    assert browser.get("/modelkaart/documenten/model_card.md").status_code == 404
+    assert browser.get("/modelkaart/documenten/..%2Fsecrets").status_code == 404
     if role not in SEES_PLACEMENTS:
         assert lijst.status_code == 403 and page_ids(lijst.text) == set()
     else:
