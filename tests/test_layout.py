@@ -71,7 +71,6 @@ UNTESTED = {
     "lks.service.champion.types": "value types; exercised through tests/service/champion/test_holder.py",
     "lks.service.persistence.tables": "table definitions; used by tests/service/test_auth.py and persistence tests",
     "lks.service.persistence.tokens": "the TokenStore; exercised through tests/service/test_auth.py",
-    "lks.service.service_layer.services": "exercised only through the API and page tests (slow)",
     # simulator
     "lks.simulator": "simulate(), the whole run; checked by the tests in tests/simulator (slow)",
     "lks.simulator.end_reasons": "no test of its own; the exported endings are checked in "
