@@ -7,7 +7,7 @@ from lks.features.frames import weekly_features
 from lks.features.known import prepare
 from lks.training.backtest import EVAL_STRATEGY
 from lks.training.label_audit import label_audit
-from tests.features.factory import ending, make_history, person, placement
+from tests.exports import ending, make_history, person, placement
 
 TEST_DATE = pd.Timestamp("2024-03-04")
 AS_OF = date(2025, 6, 1)  # every first-year label of the test date known, grace included
