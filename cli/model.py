@@ -59,12 +59,13 @@ def train(
                    **({"oracle": summary["oracle"]} if summary.get("oracle") else {})})
     console.print(f"Registered {summary['model']} as version {result['version']} with alias "
                   f"[bold]{result['alias']}[/bold]. Report: {report}")
+    _failed_gates(summary.get("gates") or [])  # fairness gates (training.promote)
 
 
 def evaluate(as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False) -> None:
     configure(get_settings().home)
     try:
-        table = promotion.side_by_side()
+        table = promotion.side_by_side(dpia_reference=get_settings().dpia_reference)
     except LookupError as err:
         console.print(f"[red]{err}[/red]")
         raise typer.Exit(1) from None
@@ -98,6 +99,16 @@ def promote(
         console.print(f"[yellow]Promoted by force[/yellow] past: {'; '.join(decision.reasons)}. Reason: {reason}")
     else:
         console.print("[green]Promoted:[/green] the challenger passed every gate and is now the champion.")
+
+
+def _failed_gates(gates: list[dict]) -> None:
+    """The gates a newly trained model fails, with their numbers: it is not made champion for them."""
+    failed = [g for g in gates if not g["passed"]]
+    if failed:
+        console.print("[red]The model fails these gates[/red] (it is not made champion; `lks promote --force "
+                      "--reason` decides with these numbers):")
+        for gate in failed:
+            console.print(f"  - {gate['name']}: {gate['detail']}")
 
 
 def _metric_table(title: str, rows: dict[str, dict]) -> None:

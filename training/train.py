@@ -36,6 +36,7 @@ from lks.features.frames import mondays, weekly_features
 from lks.features.known import prepare
 from lks.models.bundle import ServingBundle, contributions_of
 from lks.training import fairness, report
+from lks.training import promote as promotion
 from lks.training.backtest import (
     BacktestConfig,
     choose_champion,
@@ -46,7 +47,7 @@ from lks.training.backtest import (
     run_backtest,
 )
 from lks.training.candidates import CANDIDATES, CANDIDATES_BY_NAME, survival
-from lks.training.tracking import CHALLENGER, CHAMPION, MODEL_NAME, alias_version
+from lks.training.tracking import CHAMPION, MODEL_NAME, alias_version
 
 HISTORY_START = "2019-01-07"  # the first Monday with enough placements to learn from
 REFERENCE_ROWS = 200  # rows scored at training time and logged, to check the registered model against
@@ -138,10 +139,14 @@ def _log(engine, config, result, chosen, bundle, audit, strategies, shap_summary
         "eligible_champions": eligible_champions(result),
         "baselines": baselines,
         "oracle": result.pooled.get("oracle"),
-        "fairness_gaps": fairness.largest_gaps(audit),
         "test_dates": [str(d.date()) for d in result.test_dates],
         "notes": result.notes,
+        # --- fairness audit and gates (training.fairness, training.promote) ---
+        **fairness.summary_fields(audit, result.predictions),
+        "special_columns": bundle.metadata.get("special_columns") or [], "dpia_reference": config.dpia_reference,
     }
+    summary["gates"] = [asdict(g) for g in promotion.absolute_gates(summary, config.dpia_reference)]
+    # --- end fairness ---
     from lks.models.baselines import TenureBaseline
 
     incidence = TenureBaseline().fit(person_period).cumulative_incidence(0)
@@ -180,7 +185,7 @@ def _log(engine, config, result, chosen, bundle, audit, strategies, shap_summary
                                        registered_model_name=MODEL_NAME)
     client = MlflowClient()
     version = info.registered_model_version
-    alias = CHALLENGER if alias_version(CHAMPION, client) else CHAMPION
+    alias = promotion.first_alias(summary, champion_exists=alias_version(CHAMPION, client) is not None)  # gates
     client.set_registered_model_alias(MODEL_NAME, alias, version)
     client.set_model_version_tag(MODEL_NAME, version, "run_id", run.info.run_id)
     if config.dpia_reference:  # visible in the registry beside the version, before anyone promotes it
