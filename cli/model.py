@@ -81,12 +81,13 @@ def train(
     console.print(f"Registered {summary['model']} as version {result['version']} with alias "
                   f"[bold]{result['alias']}[/bold]. Report: {report}")
     _proxy_summary(result.get("governance", {}).get("proxy"))
+    _failed_gates(summary.get("gates") or [])  # fairness gates (training.promote)
 
 
 def evaluate(as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False) -> None:
     configure(get_settings().home)
     try:
-        table = promotion.side_by_side()
+        table = promotion.side_by_side(dpia_reference=get_settings().dpia_reference)
     except LookupError as err:
         console.print(f"[red]{err}[/red]")
         raise typer.Exit(1) from None
@@ -150,6 +151,16 @@ def _refresh_documents() -> None:
     champion = alias_version(CHAMPION)
     if champion is not None and not refresh(str(champion.version)):
         console.print(f"[yellow]Version {champion.version} has no documents to update[/yellow] (trained before them).")
+
+
+def _failed_gates(gates: list[dict]) -> None:
+    """The gates a newly trained model fails, with their numbers: it is not made champion for them."""
+    failed = [g for g in gates if not g["passed"]]
+    if failed:
+        console.print("[red]The model fails these gates[/red] (it is not made champion; `lks promote --force "
+                      "--reason` decides with these numbers):")
+        for gate in failed:
+            console.print(f"  - {gate['name']}: {gate['detail']}")
 
 
 def _metric_table(title: str, rows: dict[str, dict]) -> None:

@@ -63,7 +63,6 @@ UNTESTED = {
     "lks.models.pyfunc_model": "the MLflow pyfunc; exercised only by the real champion and tests/e2e (slow)",
     # training
     "lks.training.candidates": "exercised through tests/training/test_backtest.py",
-    "lks.training.fairness": "no test of its own; its gaps feed tests/training/test_promote.py as plain values",
     "lks.training.report": "no test of its own; one line of the HTML is checked in tests/e2e (slow)",
     # service
     "lks.service.api.schemas": "the API's response models; checked by tests/service/api/test_schemathesis.py (slow)",

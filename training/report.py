@@ -94,13 +94,30 @@ def _shap(summary: pd.DataFrame, top: int = 20) -> str:
     return _png(fig)
 
 
+FAIRNESS_SHOWN = ["share_flagged", "recall", "fpr", "precision", "mean_predicted", "observed", "recall_ratio"]
+
+
+def _fairness(table: pd.DataFrame) -> str:
+    if table.empty:
+        return "<p>No fairness audit: no test row with a label (the gates refuse such a model).</p>"
+    head = "".join(f"<th>{c}</th>" for c in ["attribute", "group", "placements", "uitval", "judged", *FAIRNESS_SHOWN])
+    rows = []
+    for r in table.to_dict("records"):
+        cells = "".join(f"<td>{r[c]:.3f}<br><small>[{r[c + '_lo']:.3f}, {r[c + '_hi']:.3f}]</small></td>"
+                        for c in FAIRNESS_SHOWN)
+        judged = "yes" if r["judged"] else "too small to judge"
+        rows.append(f"<tr><td>{html.escape(str(r['attribute']))}</td><td>{html.escape(str(r['group']))}</td>"
+                    f"<td>{r['n_placements']}</td><td>{r['n_uitval']}</td><td>{judged}</td>{cells}</tr>")
+    return f"<table><tr>{head}</tr>{''.join(rows)}</table>"
+
+
 def render(inputs: ReportInputs) -> str:
     summary = "".join(
         f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>" for k, v in inputs.summary.items()
     )
     strategies = inputs.strategies.to_html(index=False, float_format="%.3f") if len(inputs.strategies) else "<p>-</p>"
     notes = "".join(f"<li>{html.escape(n)}</li>" for n in inputs.notes)
-    fairness = inputs.fairness.to_html(index=False, float_format="%.3f") if len(inputs.fairness) else "<p>-</p>"
+    fairness = _fairness(inputs.fairness)
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(inputs.title)}</title>
 <style>body{{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}}
 table{{border-collapse:collapse;margin:1em 0}} td,th{{border:1px solid #ccc;padding:4px 8px;text-align:right}}
@@ -114,7 +131,10 @@ th{{background:#f4f4f4}} img{{max-width:100%}}</style></head><body>
 <h2>What drives the risk (SHAP)</h2>{_shap(inputs.shap_summary)}
 <h2>Unknown end reasons: strategies compared</h2>{strategies}
 <h2>Fairness audit (protected grounds and district: audit only, never model inputs)</h2>
-<p>Per group, over all test dates: share of placements on the weekly top-k list, share of its uitval the list
-catches, mean predicted risk and observed rate. Large gaps in recall between groups need an explanation.</p>
+<p>Per group, over the test weeks, with the weekly top-k list as flagged: placements and placements with uitval,
+share flagged, recall (share of its uitval the list catches), false positive rate, precision, mean predicted risk
+against observed uitval, and the recall ratio to the largest judged group. Brackets: 95% bootstrap interval over
+placements. Ties at the k boundary count against the group shown. Groups below the minimum in
+training/config/gates.yaml are marked too small to judge.</p>
 {fairness}
 <h2>Notes</h2><ul>{notes}</ul></body></html>"""

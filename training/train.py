@@ -33,6 +33,7 @@ from lks.features.unknown_reasons import UnknownEstimate
 from lks.models.bundle import ServingBundle, contributions_of
 from lks.training import fairness, governance, report
 from lks.training.artifacts import SCHEMA_ARTIFACT, input_schema
+from lks.training import promote as promotion
 from lks.training.backtest import (
     BacktestConfig,
     BacktestResult,
@@ -45,6 +46,7 @@ from lks.training.candidates import CANDIDATES, CANDIDATES_BY_NAME, survival
 from lks.training.champion import choice_notes, choose_champion, eligible_champions, summary_fields
 from lks.training.registry import RunRecord, log_and_register, next_alias
 from lks.training.strategies import legacy_unknown_share
+from lks.training.tracking import CHAMPION, alias_version
 
 HISTORY_START = "2019-01-07"  # the first Monday with enough placements to learn from
 REFERENCE_ROWS = 200  # rows scored at training time for the report's SHAP summary (never logged: personal data)
@@ -168,12 +170,16 @@ def _log(engine: sa.Engine, config: TrainConfig, fitted: _Fitted, progress: Call
         "eligible_champions": eligible_champions(result),
         "baselines": baselines,
         "oracle": result.pooled.get("oracle"),
-        "fairness_gaps": fairness.largest_gaps(audit),
         "test_dates": [str(d.date()) for d in result.test_dates],
         "notes": result.notes,
         "unknown_reasons": unknown_summary(fitted.unknown),
         **summary_fields(result),  # champion rule, validation window, onbekend readings (training.champion)
+        # --- fairness audit and gates (training.fairness, training.promote) ---
+        **fairness.summary_fields(audit, result.predictions),
+        "special_columns": bundle.metadata.get("special_columns") or [], "dpia_reference": config.dpia_reference,
     }
+    summary["gates"] = [asdict(g) for g in promotion.absolute_gates(summary, config.dpia_reference)]
+    # --- end fairness ---
     from lks.models.baselines import TenureBaseline
 
     incidence = TenureBaseline().fit(fitted.person_period).cumulative_incidence(0)
@@ -204,7 +210,9 @@ def _log(engine: sa.Engine, config: TrainConfig, fitted: _Fitted, progress: Call
         texts={"report.html": html, "fairness.csv": audit.to_csv(index=False),
                **{f"per_date/{name}.csv": frame.to_csv(index=False) for name, frame in result.per_date.items()}},
     )
-    registered = log_and_register(record, alias=next_alias())
+    # the gates (training.promote) apply to the first champion too: a model failing one stays challenger
+    alias = promotion.first_alias(summary, champion_exists=alias_version(CHAMPION) is not None)
+    registered = log_and_register(record, alias=alias)
     return {"run_id": registered.run_id, "version": registered.version, "alias": registered.alias,
             "summary": summary, "report": html}
 
