@@ -32,8 +32,8 @@ from lks.features.known import Known, prepare
 from lks.features.unknown_reasons import UnknownEstimate
 from lks.models.bundle import ServingBundle, contributions_of
 from lks.training import fairness, governance, report
-from lks.training.artifacts import SCHEMA_ARTIFACT, input_schema
 from lks.training import promote as promotion
+from lks.training.artifacts import SCHEMA_ARTIFACT, input_schema
 from lks.training.backtest import (
     BacktestConfig,
     BacktestResult,
@@ -44,7 +44,7 @@ from lks.training.backtest import (
 )
 from lks.training.candidates import CANDIDATES, CANDIDATES_BY_NAME, survival
 from lks.training.champion import choice_notes, choose_champion, eligible_champions, summary_fields
-from lks.training.registry import RunRecord, log_and_register, next_alias
+from lks.training.registry import RunRecord, log_and_register
 from lks.training.strategies import legacy_unknown_share
 from lks.training.tracking import CHAMPION, alias_version
 

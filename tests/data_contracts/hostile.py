@@ -18,7 +18,13 @@ from pathlib import Path
 from hypothesis import strategies as st
 
 from lks.data_contracts.schemas import FOREIGN_KEYS, PRIMARY_KEYS, TABLES, columns
-from tests.exports import row
+from tests.exports import _text
+from tests.exports import row as typed_row
+
+
+def row(table: str, **changes: str) -> dict[str, str]:
+    """A hand-made row of tests/exports.py as the CSV holds it: every value as its text."""
+    return {name: _text(value) for name, value in typed_row(table, **changes).items()}
 
 # Every version has its own (key, registered_at); start dates never change, so every good event and
 # ending stays after its placement's start whichever version is current.
