@@ -130,7 +130,7 @@ def test_a_model_trained_under_a_dpia_reference_records_it_and_is_served_only_un
     get_settings.cache_clear()
     try:
         result = CliRunner().invoke(app, ["train", "--as-of", "2026-11-22", "--test-dates", "1",
-                                          "--since", "2025-01-06"])
+                                          "--validation-dates", "1", "--since", "2025-01-06"])
     finally:
         get_settings.cache_clear()
     assert result.exit_code == 0, result.output
