@@ -41,7 +41,7 @@ class Explanation(BaseModel):
 class ListDecision(BaseModel):
     kind: Literal["intervention", "no_action"]
     intervention: str | None
-    at: datetime
+    at: Timestamp
 
 
 class RiskListItem(BaseModel):

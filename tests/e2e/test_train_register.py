@@ -129,8 +129,9 @@ def test_a_model_trained_under_a_dpia_reference_records_it_and_is_served_only_un
     monkeypatch.setenv("LKS_DPIA_REFERENCE", f" {reference} ")  # the deployment config, stripped on reading
     get_settings.cache_clear()
     try:
-        result = CliRunner().invoke(app, ["train", "--as-of", "2026-11-22", "--test-dates", "1",
-                                          "--validation-dates", "1", "--since", "2025-01-06"])
+        # the same window as the fixture's model: the champion rule needs history to pick a winner on
+        result = CliRunner().invoke(app, ["train", "--as-of", "2026-11-22", "--test-dates", "4",
+                                          "--since", "2022-01-03"])
     finally:
         get_settings.cache_clear()
     assert result.exit_code == 0, result.output
