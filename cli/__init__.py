@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from lks.cli import audit, data, features, model, score, serve, users
+from lks.cli import audit, data, db, features, model, score, serve, users
 from lks.cli.monitor import HELP as MONITOR_HELP
 from lks.cli.monitor import monitor_cmd
 from lks.cli.simulate import simulate_cmd
@@ -22,6 +22,7 @@ app.command("score", help="Score every active placement with the champion and st
 app.command("monitor", help=MONITOR_HELP)(monitor_cmd)
 app.add_typer(users.app, name="users")
 app.add_typer(audit.app, name="audit")
+app.add_typer(db.app, name="db")
 app.command("serve", help="Run the HTTP API with uvicorn.")(serve.serve)
 
 

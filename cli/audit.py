@@ -10,9 +10,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from lks.cli.db import database_url
 from lks.service.persistence.audit import RETENTION_MONTHS, AuditLog
 from lks.service.persistence.tables import make_service_engine
-from lks.service.settings import get_settings
 
 app = typer.Typer(help="The audit log of every placement shown or asked for, and of page logins.",
                   invoke_without_command=True)
@@ -20,7 +20,7 @@ console = Console()
 
 
 def _log() -> AuditLog:
-    return AuditLog(make_service_engine(get_settings().db_url))
+    return AuditLog(make_service_engine(database_url()))
 
 
 @app.callback()

@@ -12,12 +12,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from lks.cli.db import database_url
 from lks.data_contracts.ingest import IngestInProgress
 from lks.data_contracts.ingest import ingest as run_ingest
 from lks.data_contracts.parse import FileRejected
 from lks.data_contracts.schemas import PRIMARY_KEYS, TABLES
 from lks.data_contracts.store import VERSIONS, batches, make_engine, rejected_rows
-from lks.service.settings import get_settings
 
 console = Console()
 
@@ -27,7 +27,7 @@ def ingest(
     take_over: Annotated[bool, typer.Option(
         "--take-over", help="Free this export from an interrupted ingest (only when none is running).")] = False,
 ) -> None:
-    engine = make_engine(get_settings().db_url)
+    engine = make_engine(database_url())
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True) as bar:
         task = bar.add_task("valideren en opslaan", total=None)
@@ -69,8 +69,7 @@ def _print_counts(counts: pd.DataFrame, title: str) -> None:
 
 
 def status() -> None:
-    settings = get_settings()
-    engine = make_engine(settings.db_url)
+    engine = make_engine(database_url())
     with engine.connect() as conn:
         table = Table(title=f"Store {engine.url.render_as_string(hide_password=True)}")
         for col in ("table", "keys", "versions", "newest registered_at"):

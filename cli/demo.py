@@ -7,6 +7,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from lks.cli.db import database_url
 from lks.service.persistence.tables import make_service_engine, risk_lists, risk_scores
 from lks.service.persistence.tokens import TokenStore
 from lks.service.settings import get_settings
@@ -42,7 +43,7 @@ def main() -> None:
     from lks.service.app import create_app
 
     settings = get_settings()
-    coordinator, jobcoach, placement = demo_users(make_service_engine(settings.db_url))
+    coordinator, jobcoach, placement = demo_users(make_service_engine(database_url()))
     site = f"http://127.0.0.1:{PORT}"
     base = f"{site}/api/v1"
     print(f"""

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from lks.cli.db import database_url
 from lks.data_contracts.store import history, make_engine
 from lks.features.build import build_features
 from lks.service.settings import get_settings
@@ -24,7 +25,7 @@ def features(
     except ValueError as err:
         raise typer.BadParameter(f"--as-of must be a date YYYY-MM-DD, but was {as_of!r}") from err
     settings = get_settings()
-    frame = build_features(history(make_engine(settings.db_url), day), day, dpia_reference=settings.dpia_reference)
+    frame = build_features(history(make_engine(database_url()), day), day, dpia_reference=settings.dpia_reference)
     out.parent.mkdir(parents=True, exist_ok=True)
     frame.to_parquet(out, index=False)
     typer.echo(f"{len(frame)} active placements as of {day}: {out}")

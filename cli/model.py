@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from lks.cli.db import database_url
 from lks.data_contracts.store import make_engine
 from lks.features.unknown_reasons import DEFAULT_STRATEGY, STRATEGIES
 from lks.service.settings import get_settings
@@ -57,7 +58,7 @@ def train(
     accountability = Accountability(settings.accountable_role, settings.audit_legal_basis, settings.register_contact)
     try:
         with console.status("training") as status:
-            result = run_training(make_engine(settings.db_url), config, progress=lambda m: status.update(m),
+            result = run_training(make_engine(database_url()), config, progress=lambda m: status.update(m),
                                   accountability=accountability)
     except NoTrainingRows as err:
         console.print(f"[red]Not trained:[/red] {err}")

@@ -11,10 +11,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from lks.cli.db import database_url
 from lks.service.persistence.tables import make_service_engine
 from lks.service.service_layer.monitoring import load_config, monitor, read_inputs
 from lks.service.service_layer.monitoring_runs import store_run
-from lks.service.settings import get_settings
 
 console = Console()
 ALERT_EXIT = 3
@@ -37,7 +37,7 @@ def monitor_cmd(
         day = date.fromisoformat(as_of) if as_of else date.today()
     except ValueError:
         raise typer.BadParameter(f"not a date: {as_of!r}", param_hint="--as-of") from None
-    engine = make_service_engine(get_settings().db_url)
+    engine = make_service_engine(database_url())
     inputs = read_inputs(engine, day)
     if not len(inputs.scores):
         console.print(f"[red]No stored lists up to {day}.[/red] Run `lks score` first.")

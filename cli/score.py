@@ -13,6 +13,7 @@ import pandas as pd
 import typer
 from rich.console import Console
 
+from lks.cli.db import ready_or_exit
 from lks.service.bootstrap import bootstrap
 from lks.service.persistence.audit import EXPORTED, Entry
 from lks.service.service_layer import sampling
@@ -38,6 +39,7 @@ def score(
     except ValueError:
         raise typer.BadParameter(f"not a date: {as_of!r}", param_hint="--as-of") from None
     settings = get_settings()
+    ready_or_exit(settings.db_url)
     services = bootstrap(settings)
     champion = services.champion.refresh()
     if champion is None and services.champion.refused:

@@ -49,18 +49,19 @@ def serve(
 ) -> None:
     import uvicorn
 
-    if workers > 1:
-        _prepare_state()
+    _prepare_state(workers)
     uvicorn.run(APP, **options(host, port, workers, proxy_headers, forwarded_allow_ips, access_log, root_path))
 
 
-def _prepare_state() -> None:
-    """Create the service's tables and the embedded MLflow store once, before the workers start: workers
-    starting together on a fresh state folder would race to create them (and die)."""
-    from lks.service.persistence.tables import make_service_engine
+def _prepare_state(workers: int) -> None:
+    """Refuse a database behind this release's schema revision (`lks db upgrade` first), and create an empty one
+    at the head revision, once, in this process; with more than one worker also the embedded MLflow store:
+    workers starting together on a fresh state folder would race to create them (and die)."""
+    from lks.cli.db import ready_or_exit
     from lks.service.settings import get_settings
     from lks.training.tracking import configure
 
     settings = get_settings()
-    make_service_engine(settings.db_url).dispose()
-    configure(settings.home)
+    ready_or_exit(settings.db_url)
+    if workers > 1:
+        configure(settings.home)

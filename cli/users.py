@@ -8,17 +8,17 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from lks.cli.db import database_url
 from lks.service.auth import ROLES, UserError
 from lks.service.persistence.tables import make_service_engine
 from lks.service.persistence.tokens import TokenStore
-from lks.service.settings import get_settings
 
 app = typer.Typer(no_args_is_help=True, help="Manage API users and their bearer tokens.")
 console = Console()
 
 
 def _store() -> TokenStore:
-    return TokenStore(make_service_engine(get_settings().db_url))
+    return TokenStore(make_service_engine(database_url()))
 
 
 @app.command("add")

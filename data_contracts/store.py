@@ -76,16 +76,22 @@ def default_url(home: Path) -> str:
     return f"sqlite:///{home / 'lks.db'}"
 
 
-def make_engine(url: str) -> sa.Engine:
-    """The store's engine (the service's too), its tables created. hide_parameters: a statement's
+def make_engine(url: str, *, create_tables: bool = True) -> sa.Engine:
+    """The store's engine (the service's too), its missing tables created. hide_parameters: a statement's
     parameters (personal data, a reason or note a jobcoach typed) never appear in an error's message
     or in SQLAlchemy's own log lines, and SQLAlchemy's statement and row logging stays off whatever the
-    root logger's level (a row read is personal data; `lks -v` logs at DEBUG)."""
+    root logger's level (a row read is personal data; `lks -v` logs at DEBUG).
+
+    A deployment's schema is the migrations' (`lks db upgrade`, lks.cli.db): every `lks` command and `lks serve`
+    check the database's revision before they get here, so on such a database nothing is left to create.
+    Creating missing tables is for tests and scripts on a throwaway database; `create_tables=False` only
+    connects (the migrations' own use)."""
     logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     engine = sa.create_engine(url, hide_parameters=True)
-    metadata.create_all(engine)
+    if create_tables:
+        metadata.create_all(engine)
     return engine
 
 

@@ -5,13 +5,13 @@ import typer
 from typer.testing import CliRunner
 
 from lks.cli import data
-from lks.data_contracts.store import make_engine
+from lks.cli.db import upgrade
 from tests.exports import write_export
 
 
 def test_lks_ingest_on_a_full_disk_says_so_and_that_nothing_was_stored(tmp_path, monkeypatch):
     monkeypatch.setenv("LKS_DATABASE_URL", f"sqlite:///{tmp_path / 'store.db'}")
-    make_engine(f"sqlite:///{tmp_path / 'store.db'}")
+    upgrade(f"sqlite:///{tmp_path / 'store.db'}")
 
     def disk_full(*_args, **_kwargs):
         raise sa.exc.OperationalError("INSERT INTO events", {}, sqlite3.OperationalError("database or disk is full"))

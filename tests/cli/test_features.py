@@ -2,6 +2,7 @@ import pandas as pd
 from typer.testing import CliRunner
 
 from lks.cli import app
+from lks.cli.db import upgrade
 from lks.data_contracts.ingest import ingest
 from lks.data_contracts.store import make_engine
 from lks.service.settings import get_settings
@@ -10,6 +11,7 @@ from tests.exports import write_export
 
 def test_lks_features_writes_the_active_placements_as_of_a_date(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'lks.db'}"
+    upgrade(url)  # made as `lks` makes it
     ingest(make_engine(url), write_export(tmp_path / "export"))
     monkeypatch.setenv("LKS_DATABASE_URL", url)
     get_settings.cache_clear()

@@ -40,6 +40,7 @@ def shared_root(tmp_path_factory) -> Path:
 
 def build_base(folder: Path) -> Path:
     """simulate + ingest into folder/lks.db; fit a small bundle; write its reference features."""
+    from lks.cli.db import upgrade
     from lks.data_contracts.ingest import ingest
     from lks.data_contracts.store import history, make_engine
     from lks.features.frames import mondays, weekly_features
@@ -54,6 +55,7 @@ def build_base(folder: Path) -> Path:
         return folder
     folder.mkdir(parents=True, exist_ok=True)
     simulate(folder / "export", seed=7, as_of=AS_OF)
+    upgrade(f"sqlite:///{folder / 'lks.db'}")  # made as `lks` makes it: `lks score` runs on copies of it
     engine = make_engine(f"sqlite:///{folder / 'lks.db'}")
     ingest(engine, folder / "export")
     known = prepare(history(engine, AS_OF))

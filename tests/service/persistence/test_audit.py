@@ -7,6 +7,7 @@ from typer.testing import CliRunner
 
 import lks.service.persistence.audit
 from lks.cli import app
+from lks.cli.db import upgrade
 from lks.service.persistence.audit import PURGED, AuditLog, Entry
 from lks.service.persistence.tables import audit_log, make_service_engine
 
@@ -42,6 +43,7 @@ def test_lks_audit_lists_entries(tmp_path, monkeypatch):
 
     get_settings.cache_clear()
     try:
+        upgrade(get_settings().db_url)  # made as `lks` makes it
         AuditLog(make_service_engine(get_settings().db_url)).record(
             [Entry("coach-x", "jobcoach", "PL77", "GET /api/v1/placements/{placement_id}", "3", "not_found")])
         out = CliRunner().invoke(app, ["audit", "--placement", "PL77", "--csv"])
@@ -185,6 +187,7 @@ def test_lks_audit_verify_names_the_broken_record_and_checks_a_noted_hash(tmp_pa
 
     get_settings.cache_clear()
     try:
+        upgrade(get_settings().db_url)  # made as `lks` makes it
         log = _five(AuditLog(make_service_engine(get_settings().db_url)))
         out = CliRunner().invoke(app, ["audit", "verify"])
         assert out.exit_code == 0 and log.hash_of(5) in out.output

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from lks.cli.db import upgrade
 from lks.data_contracts.ingest import ingest
 from lks.service.persistence.tables import actions, make_service_engine, risk_lists, risk_scores
 from lks.service.service_layer import sampling
@@ -55,6 +56,7 @@ def build(home: Path, score=default_score, inputs=default_inputs, decide=True, i
           ends=uitval) -> sa.Engine:
     """The world's database under `home`; `score(i, week)`, `inputs(i, week)`, `intervene(i)` (an intervention
     instead of no action) and `ends(i)` (an uitval ending) change it."""
+    upgrade(f"sqlite:///{home}/lks.db")  # made as `lks` makes it: `lks monitor` runs on it
     engine = make_service_engine(f"sqlite:///{home}/lks.db")
     ingest(engine, write_export(
         home / "export",
