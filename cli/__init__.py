@@ -4,11 +4,13 @@ import logging
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 
-from lks.cli import audit, data, db, features, model, score, serve, users
+from lks.cli import audit, data, db, features, logs, model, score, serve, users
 from lks.cli.monitor import HELP as MONITOR_HELP
 from lks.cli.monitor import monitor_cmd
 from lks.cli.simulate import simulate_cmd
+from lks.service.settings import get_settings
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="LKS-uitval early warning.")
 app.command("simulate", help="Write a simulated municipality's export folder (and its truth/).")(simulate_cmd)
@@ -28,5 +30,8 @@ app.command("serve", help="Run the HTTP API with uvicorn.")(serve.serve)
 
 @app.callback()
 def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log debug output.")] = False) -> None:
-    level = logging.DEBUG if verbose else logging.WARNING
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        log_format = get_settings().log_format
+    except ValidationError:
+        log_format = "text"  # the command that reads the settings names the bad value
+    logs.configure(log_format, logging.DEBUG if verbose else logging.WARNING)

@@ -16,15 +16,17 @@ from typing import Annotated, Any
 
 import typer
 
+from lks.cli.logs import uvicorn_config
+
 APP = "lks.service.app:create_app"  # a factory, so each worker process builds its own app
 
 
 def options(host: str, port: int, workers: int, proxy_headers: bool, forwarded_allow_ips: str | None,
-            access_log: bool, root_path: str = "") -> dict[str, Any]:
+            access_log: bool, root_path: str = "", log_format: str = "text") -> dict[str, Any]:
     """The keyword arguments of uvicorn.run (uvicorn's own options, same names)."""
     return {"factory": True, "host": host, "port": port, "workers": workers, "proxy_headers": proxy_headers,
             "forwarded_allow_ips": forwarded_allow_ips, "access_log": access_log, "root_path": root_path,
-            "log_level": "info",
+            "log_level": "info", "log_config": uvicorn_config(log_format),  # LKS_LOG_FORMAT, in every worker
             # a spawned worker first imports lks, pandas and MLflow: on a busy machine that takes longer than
             # uvicorn's default 5 s, after which the parent would kill it as hung and start another, forever
             "timeout_worker_healthcheck": 60}
@@ -49,14 +51,15 @@ def serve(
 ) -> None:
     import uvicorn
 
-    _prepare_state(workers)
-    uvicorn.run(APP, **options(host, port, workers, proxy_headers, forwarded_allow_ips, access_log, root_path))
+    log_format = _prepare_state(workers)
+    uvicorn.run(APP, **options(host, port, workers, proxy_headers, forwarded_allow_ips, access_log, root_path,
+                               log_format))
 
 
-def _prepare_state(workers: int) -> None:
+def _prepare_state(workers: int) -> str:
     """Refuse a database behind this release's schema revision (`lks db upgrade` first), and create an empty one
     at the head revision, once, in this process; with more than one worker also the embedded MLflow store:
-    workers starting together on a fresh state folder would race to create them (and die)."""
+    workers starting together on a fresh state folder would race to create them (and die). The log format."""
     from lks.cli.db import ready_or_exit
     from lks.service.settings import get_settings
     from lks.training.tracking import configure
@@ -65,3 +68,4 @@ def _prepare_state(workers: int) -> None:
     ready_or_exit(settings.db_url)
     if workers > 1:
         configure(settings.home)
+    return settings.log_format

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -64,6 +65,9 @@ class Settings(BaseSettings):
     accountable_role: str | None = None
     audit_legal_basis: str | None = None
     register_contact: str | None = None
+    # LKS_LOG_FORMAT: "text" (the default: lines for a person at a terminal) or "json" (one JSON object per line for
+    # the platform's log collector), for the service and the commands alike (lks.cli.logs).
+    log_format: Literal["text", "json"] = "text"
 
     @field_validator("dpia_reference", mode="before")
     @classmethod

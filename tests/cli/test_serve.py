@@ -22,6 +22,7 @@ def test_serve_passes_uvicorns_proxy_options_and_workers(monkeypatch, tmp_path):
     assert callable(import_from_string(target)) and kwargs["factory"] is True  # each worker builds its app
     assert (kwargs["workers"], kwargs["proxy_headers"], kwargs["forwarded_allow_ips"]) == (3, True, "10.0.0.5")
     assert kwargs["host"] == "0.0.0.0" and kwargs["access_log"] is False  # noqa: S104  a test value, nothing is bound
+    assert kwargs["log_config"]["formatters"]["lks"]["log_format"] == "text"  # LKS_LOG_FORMAT, in every worker
     assert (tmp_path / "lks.db").exists()  # created at the head revision once, before the workers start
     get_settings.cache_clear()
 
