@@ -11,7 +11,7 @@ database engine hides statements' parameters (data_contracts/store.py); the JSON
 MLflow installs a handler of its own at INFO when it is imported, so "Creating initial MLflow database tables..."
 and its Alembic lines would reach the command line's output around the project's own progress (rich); here its
 loggers lose that handler and pass their records to ours, at WARNING unless `lks -v`. Its artifact download
-progress bars are switched off too (MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR, unless set). Only the composition roots
+progress bars and its run links on stdout are switched off too (QUIET_MLFLOW, unless set). Only the composition roots
 call this (the `lks` callback, and uvicorn's workers through `uvicorn_config`): importing a library module never
 changes logging.
 """
@@ -31,6 +31,9 @@ RENAMED = {"asctime": "time", "levelname": "level", "name": "logger"}
 HANDLER = "lks"
 # Libraries whose INFO lines are not the command line's progress: through our handler, at WARNING unless verbose.
 LIBRARIES = ("mlflow", "alembic", "huey")
+# MLflow's own settings (environment variables), unless set: no artifact download progress bars, and no
+# "View run ... at" lines on stdout after each run against a tracking server (`lks train` names its run itself).
+QUIET_MLFLOW = {"MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR": "false", "MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT": "true"}
 
 
 def formatter(log_format: str = "text") -> logging.Formatter:
@@ -57,7 +60,8 @@ def configure(log_format: str, level: int, stream: TextIO | None = None) -> None
         library.handlers.clear()
         library.propagate = True
         library.setLevel(min(level, logging.WARNING))
-    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+    for name, value in QUIET_MLFLOW.items():
+        os.environ.setdefault(name, value)
 
 
 def uvicorn_config(log_format: str) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
+import sqlalchemy as sa
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -18,6 +19,9 @@ class Settings(BaseSettings):
 
     home: Path = Path("var")
     database_url: str | None = None
+    # LKS_DATABASE_PASSWORD_FILE: a file holding the database's password (a mounted secret, e.g. compose's
+    # /run/secrets/lks_db_password), put into LKS_DATABASE_URL, which then names none; a last newline is dropped.
+    database_password_file: Path | None = None
     model_refresh_seconds: float = 30.0  # how often the service checks whether the champion alias moved
     # A page session (service.sessions) ends this long after login, or after this long without a request.
     # page sessions: at most a day, and idle at most a working day (a forgotten browser must not stay in)
@@ -76,7 +80,11 @@ class Settings(BaseSettings):
 
     @property
     def db_url(self) -> str:
-        return self.database_url or default_url(self.home.resolve())
+        url = self.database_url or default_url(self.home.resolve())
+        if self.database_password_file is None:
+            return url
+        password = self.database_password_file.read_text().removesuffix("\n")
+        return sa.make_url(url).set(password=password).render_as_string(hide_password=False)
 
 
 @cache

@@ -70,10 +70,12 @@ def test_json_logs_of_a_command_are_one_object_per_line_mlflow_and_alembic_inclu
     assert {"mlflow", "alembic"} <= loggers and all(set(line) >= {"time", "level", "message"} for line in lines)
 
 
-def test_mlflow_progress_bars_are_off_unless_asked_for(monkeypatch, root_handler):
+def test_mlflow_progress_bars_and_run_links_are_off_unless_asked_for(monkeypatch, root_handler):
     monkeypatch.delenv("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", raising=False)
+    monkeypatch.delenv("MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT", raising=False)
     logs.configure("text", logging.WARNING, io.StringIO())
     assert os.environ["MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR"] == "false"
+    assert os.environ["MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT"] == "true"
     monkeypatch.setenv("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "true")
     logs.configure("text", logging.WARNING, io.StringIO())
     assert os.environ["MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR"] == "true"

@@ -1,4 +1,5 @@
 import pytest
+import sqlalchemy as sa
 from pydantic import ValidationError
 
 from lks.service.settings import Settings
@@ -37,4 +38,23 @@ def test_page_sessions_last_a_working_day_and_end_after_half_an_hour_idle_by_def
 def test_session_times_must_be_positive_and_bounded(monkeypatch, name, value):
     monkeypatch.setenv(name, value)
     with pytest.raises(ValidationError, match=name.removeprefix("LKS_").lower()):
+        Settings()
+
+
+def test_the_database_password_comes_from_a_file_and_the_url_names_none(monkeypatch, tmp_path):
+    secret = tmp_path / "lks_db_password"
+    secret.write_text("s3cr@t/:pw\n")  # characters a URL must quote, and the newline an editor leaves
+    monkeypatch.setenv("LKS_DATABASE_URL", "postgresql+psycopg://lks@postgres:5432/lks")
+    monkeypatch.setenv("LKS_DATABASE_PASSWORD_FILE", str(secret))
+    url = sa.make_url(Settings().db_url)
+    assert (url.username, url.password, url.host, url.database) == ("lks", "s3cr@t/:pw", "postgres", "lks")
+
+
+def test_the_log_format_is_text_or_json(monkeypatch):
+    monkeypatch.delenv("LKS_LOG_FORMAT", raising=False)
+    assert Settings().log_format == "text"
+    monkeypatch.setenv("LKS_LOG_FORMAT", "json")
+    assert Settings().log_format == "json"
+    monkeypatch.setenv("LKS_LOG_FORMAT", "xml")
+    with pytest.raises(ValidationError, match="log_format"):
         Settings()
