@@ -134,7 +134,16 @@ def differences(url: str) -> list[str]:
     """Where the database's tables differ from this release's definitions (empty at head, by the tests)."""
     with _engine(url) as engine, engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
-        return [str(diff) for diff in compare_metadata(context, [store_metadata, service_metadata])]
+        return [str(diff) for diff in compare_metadata(context, _all_tables())]
+
+
+def _all_tables() -> sa.MetaData:
+    """The store's and the service's tables in one MetaData (copies), as compare_metadata takes one."""
+    combined = sa.MetaData()
+    for metadata in (store_metadata, service_metadata):
+        for table in metadata.tables.values():
+            table.to_metadata(combined)
+    return combined
 
 
 def ready(url: str) -> None:
