@@ -10,7 +10,8 @@ database engine hides statements' parameters (data_contracts/store.py); the JSON
 
 MLflow installs a handler of its own at INFO when it is imported, so "Creating initial MLflow database tables..."
 and its Alembic lines would reach the command line's output around the project's own progress (rich); here its
-loggers lose that handler and pass their records to ours, at WARNING unless `lks -v`. Its artifact download
+loggers lose that handler and pass their records to ours, at WARNING unless `lks -v`, and its printed lines
+("Successfully registered model ...") are switched off unless `lks -v`. Its artifact download
 progress bars and its run links on stdout are switched off too (QUIET_MLFLOW, unless set). Only the composition roots
 call this (the `lks` callback, and uvicorn's workers through `uvicorn_config`): importing a library module never
 changes logging.
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import os
+import warnings
 from typing import Any, TextIO
 
 from pythonjsonlogger.json import JsonFormatter
@@ -62,6 +64,17 @@ def configure(log_format: str, level: int, stream: TextIO | None = None) -> None
         library.setLevel(min(level, logging.WARNING))
     for name, value in QUIET_MLFLOW.items():
         os.environ.setdefault(name, value)
+    from mlflow.utils import logging_utils  # imported by the commands already; here only to quiet it
+
+    # MLflow's eprint() lines ("Successfully registered model ...", "Created version ...") go to its own stream
+    if level < logging.WARNING:
+        logging_utils.enable_logging()
+    else:
+        logging_utils.disable_logging()
+    # Python warnings become log lines (in the chosen format). lks logs its model without an input example on
+    # purpose (MLflow holds no placement rows), so MLflow's advice to add one is left out.
+    logging.captureWarnings(True)
+    warnings.filterwarnings("ignore", message=r".*An input example was not provided", category=UserWarning)
 
 
 def uvicorn_config(log_format: str) -> dict[str, Any]:

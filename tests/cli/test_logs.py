@@ -9,10 +9,12 @@ import logging
 import os
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from mlflow.utils import logging_utils
 
 from lks.cli import logs
 from lks.service.persistence import queries
@@ -79,6 +81,22 @@ def test_mlflow_progress_bars_and_run_links_are_off_unless_asked_for(monkeypatch
     monkeypatch.setenv("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "true")
     logs.configure("text", logging.WARNING, io.StringIO())
     assert os.environ["MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR"] == "true"
+
+
+def test_mlflows_printed_lines_and_its_input_example_advice_are_left_out_unless_verbose(capsys, root_handler):
+    stream = io.StringIO()
+    try:
+        logs.configure("text", logging.WARNING, stream)
+        logging_utils.eprint("Successfully registered model 'lks-uitval'.")
+        warnings.warn("\x1b[1;33mAn input example was not provided when logging the model.", UserWarning,
+                      stacklevel=1)
+        assert capsys.readouterr().err == "" and stream.getvalue() == ""
+        logs.configure("text", logging.DEBUG, stream)
+        logging_utils.eprint("Created version '1' of model 'lks-uitval'.")
+        assert "Created version" in capsys.readouterr().err
+    finally:
+        logging_utils.enable_logging()
+        logging.captureWarnings(False)
 
 
 def test_the_services_json_logs_carry_no_personal_data(tmp_path, monkeypatch, root_handler):
