@@ -10,8 +10,8 @@ database engine hides statements' parameters (data_contracts/store.py); the JSON
 
 MLflow installs a handler of its own at INFO when it is imported, so "Creating initial MLflow database tables..."
 and its Alembic lines would reach the command line's output around the project's own progress (rich); here its
-loggers lose that handler and pass their records to ours, at WARNING unless `lks -v`, and its printed lines
-("Successfully registered model ...") are switched off unless `lks -v`. Its artifact download
+loggers lose that handler and pass their records to ours, at WARNING unless `lks -v`, and so do the lines it
+prints itself ("Successfully registered model ..."). Its artifact download
 progress bars and its run links on stdout are switched off too (QUIET_MLFLOW, unless set). Only the composition roots
 call this (the `lks` callback, and uvicorn's workers through `uvicorn_config`): importing a library module never
 changes logging.
@@ -24,6 +24,7 @@ import os
 import warnings
 from typing import Any, TextIO
 
+from mlflow.utils import logging_utils
 from pythonjsonlogger.json import JsonFormatter
 
 FORMATS = ("text", "json")
@@ -64,17 +65,25 @@ def configure(log_format: str, level: int, stream: TextIO | None = None) -> None
         library.setLevel(min(level, logging.WARNING))
     for name, value in QUIET_MLFLOW.items():
         os.environ.setdefault(name, value)
-    from mlflow.utils import logging_utils  # imported by the commands already; here only to quiet it
-
-    # MLflow's eprint() lines ("Successfully registered model ...", "Created version ...") go to its own stream
-    if level < logging.WARNING:
-        logging_utils.enable_logging()
-    else:
-        logging_utils.disable_logging()
+    # MLflow prints some lines itself ("Successfully registered model ...", "Created version ...") to a stream of
+    # its own, which its own code switches on again after silencing it; they become records of its logger instead.
+    logging_utils.MLFLOW_LOGGING_STREAM = MlflowPrints()
     # Python warnings become log lines (in the chosen format). lks logs its model without an input example on
     # purpose (MLflow holds no placement rows), so MLflow's advice to add one is left out.
     logging.captureWarnings(True)
     warnings.filterwarnings("ignore", message=r".*An input example was not provided", category=UserWarning)
+
+
+class MlflowPrints(logging_utils.MlflowLoggingStream):
+    """MLflow's print stream, each line an INFO record of the `mlflow` logger instead, so the logger's level and
+    format decide (MLflow's enable/disable_logging set `enabled`, which changes nothing here)."""
+
+    def write(self, text: str) -> None:
+        if text.strip():
+            logging.getLogger("mlflow").info(text.rstrip("\n"))
+
+    def flush(self) -> None:
+        pass
 
 
 def uvicorn_config(log_format: str) -> dict[str, Any]:

@@ -85,17 +85,21 @@ def test_mlflow_progress_bars_and_run_links_are_off_unless_asked_for(monkeypatch
 
 def test_mlflows_printed_lines_and_its_input_example_advice_are_left_out_unless_verbose(capsys, root_handler):
     stream = io.StringIO()
+    original = logging_utils.MLFLOW_LOGGING_STREAM
     try:
         logs.configure("text", logging.WARNING, stream)
+        logging_utils.enable_logging()  # as MLflow's own code does after silencing itself
         logging_utils.eprint("Successfully registered model 'lks-uitval'.")
         warnings.warn("\x1b[1;33mAn input example was not provided when logging the model.", UserWarning,
                       stacklevel=1)
         assert capsys.readouterr().err == "" and stream.getvalue() == ""
-        logs.configure("text", logging.DEBUG, stream)
+        logs.configure("json", logging.DEBUG, stream)
         logging_utils.eprint("Created version '1' of model 'lks-uitval'.")
-        assert "Created version" in capsys.readouterr().err
+        line = json.loads(stream.getvalue())
+        assert (line["logger"], line["message"]) == ("mlflow", "Created version '1' of model 'lks-uitval'.")
+        assert capsys.readouterr().err == ""
     finally:
-        logging_utils.enable_logging()
+        logging_utils.MLFLOW_LOGGING_STREAM = original
         logging.captureWarnings(False)
 
 
