@@ -77,11 +77,13 @@ def show(result: dict) -> None:
     if not result["performance"]:
         console.print("No list has known outcomes yet (label window plus 60 days of registration grace).")
     for h, attributes in result["fairness"].items():
-        gaps = ", ".join(f"{a} {f['recall_gap']:.2f}" for a, f in attributes.items())
+        gaps = ", ".join(f"{a} {f['recall_gap']:.2f}" + (f" ({f['recall_gap_lo']:.2f}-{f['recall_gap_hi']:.2f})"
+                                                        if f.get("lowest_group") else " (too few to judge)")
+                         for a, f in attributes.items())
         console.print(f"Recall-at-k gap between groups ({h}): {gaps}")
     for h, sample in result.get("sample", {}).items():
         if sample.get("n_sampled"):
-            console.print(f"Steekproef ({h}): {sample['uitval_in_sample']} of {sample['n_sampled']} sampled unlisted "
+            console.print(f"Steekproef ({h}): {sample['uitval_in_sample']:g} of {sample['n_sampled']} sampled unlisted "
                           f"rows ended in uitval ({_fmt(sample, 'rate')}); implied recall at k "
                           f"{_fmt(sample, 'estimated_recall_at_k')}")
     found = result["drift"]

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lks.service.service_layer.monitoring import load_config, monitor, psi, read_inputs
+from lks.service.service_layer.monitoring import alerts, fairness, load_config, monitor, psi, read_inputs
 from tests.service.service_layer import monitoring_world as world
 
 
@@ -36,6 +36,21 @@ def test_a_list_whose_outcomes_are_not_known_yet_is_not_judged(tmp_path):
     early = date(2024, 7, 1)  # the first list's 13w window closed 2024-04-15, plus 60 days: 2024-06-14
     result = monitor(read_inputs(engine, early), early, load_config())
     assert 0 < result["performance"]["13w"]["all"]["n_weeks"] < len(world.WEEKS)
+
+
+def test_an_ending_registered_as_onbekend_keeps_its_row_with_a_soft_label(tmp_path):
+    unknown = {i for i in range(0, world.N, 10) if world.uitval(i)}  # one in ten uitval endings: reason onbekend
+    result = run(tmp_path, reason=lambda i: "onbekend" if i in unknown else "conflict")
+    block = result["performance"]["13w"]["all"]
+    assert block["n_rows"] == world.N * len(world.WEEKS)  # dropped, they would take uitval rows only
+    assert block["n_unknown_endings"] == len(unknown) * len(world.WEEKS)
+    # every known ending is uitval here, so the unknown-reason model gives them P(uitval) near 1
+    assert 0.5 - len(unknown) / world.N < block["pooled"]["observed_rate"] <= 0.5 + 1e-9
+    excluded = monitor(read_inputs(world.build(tmp_path / "x", reason=lambda i: "onbekend" if i in unknown
+                                               else "conflict"), world.MONITOR_ON),
+                       world.MONITOR_ON, {**load_config(), "unknown_reasons": "exclude"})
+    assert excluded["performance"]["13w"]["all"]["n_rows"] == (world.N - len(unknown)) * len(world.WEEKS)
+    assert excluded["performance"]["13w"]["all"]["pooled"]["observed_rate"] < block["pooled"]["observed_rate"]
 
 
 def test_an_input_that_drifts_in_the_recent_weeks_is_named(tmp_path):
@@ -98,3 +113,27 @@ def test_the_steekproef_estimates_the_uitval_the_list_misses(tmp_path):
     assert sample["rate_lo"] <= unlisted_rate <= sample["rate_hi"]
     assert sample["estimated_recall_at_k_lo"] <= 23 / 50 <= sample["estimated_recall_at_k_hi"]
     assert sample["unlisted_rows"] == 75 * len(world.WEEKS)
+
+
+def group_rows(per_group: int) -> pd.DataFrame:
+    """`per_group` uitval placements of women and of men; 50% of the women's on the list, 25% of the men's."""
+    rows = pd.DataFrame({
+        "placement_id": [f"PL{i}" for i in range(2 * per_group)],
+        "gender": ["V"] * per_group + ["M"] * per_group,
+        "y": 1.0, "p": 0.5,
+        "on_list": [int(i < per_group // 2) for i in range(per_group)]
+        + [int(i < per_group // 4) for i in range(per_group)],
+    })
+    for attribute in ("migration_background", "dutch_language_level", "age_band", "district"):
+        rows[attribute] = "x"
+    return rows
+
+
+@pytest.mark.parametrize(("per_group", "alerted"), [(20, False), (400, True)])
+def test_a_recall_gap_chance_alone_could_give_is_reported_not_alerted(per_group, alerted):
+    figures = fairness(group_rows(per_group), k=25, min_positives=20)["gender"]
+    assert figures["recall_gap"] == pytest.approx(0.25) and figures["lowest_group"] == "M"
+    assert figures["recall_gap_lo"] <= 0.25 <= figures["recall_gap_hi"]
+    result = {"performance": {}, "fairness": {"13w": {"gender": figures}}, "drift": {},
+              "decisions": {"by_team": {}}}
+    assert bool(alerts(result, load_config())) is alerted
