@@ -1,3 +1,4 @@
+import dataclasses
 from datetime import date
 
 import numpy as np
@@ -137,3 +138,15 @@ def test_a_recall_gap_chance_alone_could_give_is_reported_not_alerted(per_group,
     result = {"performance": {}, "fairness": {"13w": {"gender": figures}}, "drift": {},
               "decisions": {"by_team": {}}}
     assert bool(alerts(result, load_config())) is alerted
+
+
+def test_sampled_placements_never_count_in_precision_or_recall_at_k(tmp_path):
+    engine = world.build(tmp_path)
+    inputs = read_inputs(engine, world.MONITOR_ON)
+    ids = [world.pid(i) for i in range(world.N) if world.uitval(i)]
+    marked = inputs.scores.assign(sample=inputs.scores["placement_id"].isin(ids))
+    flattering = dataclasses.replace(inputs, scores=marked)
+    result = monitor(flattering, world.MONITOR_ON, load_config())
+    figures = result["performance"]["13w"]["all"]["pooled"]
+    assert figures["precision_at_k"] == pytest.approx(23 / 25) and figures["recall_at_k"] == pytest.approx(23 / 50)
+    assert result["sample"]["13w"]["rate"] == 1.0  # the sample is judged on its own, below the cut
