@@ -81,6 +81,10 @@ def show(result: dict) -> None:
                                                         if f.get("lowest_group") else " (too few to judge)")
                          for a, f in attributes.items())
         console.print(f"Recall-at-k gap between groups ({h}): {gaps}")
+    for h, lost in result.get("listed_not_judged", {}).items():
+        if lost.get("not_judged"):
+            console.print(f"Not judged ({h}): {lost['not_judged']} of {lost['listed']} listed placements had already "
+                          "ended on their list's date (registered later) or rest on an excluded onbekend ending.")
     for h, sample in result.get("sample", {}).items():
         if sample.get("n_sampled"):
             console.print(f"Steekproef ({h}): {sample['uitval_in_sample']:g} of {sample['n_sampled']} sampled unlisted "

@@ -99,6 +99,7 @@ def monitor(inputs: Inputs, as_of: date, config: dict) -> dict:
         "fairness": {h: fairness(labelled[h], k, int(config["fairness"]["min_group_positives"]),
                               int(config["bootstrap_rounds"])) for h in labelled},
         "sample": {h: unflagged(labelled[h]) for h in labelled},
+        "listed_not_judged": {h: not_judged(inputs.scores, labelled[h], k) for h in labelled},
         "drift": drift(inputs.scores, config["drift"]),
         "decisions": decisions(inputs.scores, inputs.actions, as_of, k, config["decisions"]),
     }
@@ -181,6 +182,15 @@ def closed_lists(scores: pd.DataFrame, hist: dict[str, pd.DataFrame], as_of: dat
     per_list = lists.groupby("list_id").agg(as_of=("as_of", "max"), year_end=("year_end", "max"))
     return {"13w": set(per_list.index[per_list["as_of"] + pd.Timedelta(days=HORIZON_DAYS["13w"]) + grace <= day]),
             "52w": set(per_list.index[per_list["year_end"] + grace <= day])}
+
+
+def not_judged(scores: pd.DataFrame, rows: pd.DataFrame, k: int) -> dict:
+    """Listed placements (top k) of the judged lists that have no label: the placement had already ended on
+    the list's date, its ending registered after it (never at risk, by the label rules), or its `onbekend`
+    ending was excluded. Precision at k is taken over the others; a coordinator's capacity went to these."""
+    judged = scores[scores["list_id"].isin(rows["list_id"].unique()) & (scores["rank"] <= k)]
+    missing = int(len(judged) - int((rows["on_list"] == 1).sum()))
+    return {"listed": len(judged), "not_judged": missing, "share": missing / len(judged) if len(judged) else math.nan}
 
 
 def helped(rows: pd.DataFrame, acts: pd.DataFrame, days: int) -> np.ndarray:

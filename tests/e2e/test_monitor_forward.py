@@ -165,6 +165,9 @@ def test_every_figure_of_monitor_holds_the_truth_within_its_interval(forward, on
                             round(block["pooled"][f"{n}_lo"], 4), round(block["pooled"][f"{n}_hi"], 4))
                         for n in FIGURES})
     assert within(result, horizon, truth) == {}
+    # listed placements that had truly ended before the list's date are not judged, by monitor nor by the truth
+    rows = true_rows(forward, horizon)
+    assert result["listed_not_judged"][horizon]["not_judged"] == K * len(WEEKS) - int((rows["rank"] <= K).sum())
 
 
 def test_first_year_outcomes_are_judged_only_once_every_first_year_is_over(forward):

@@ -30,6 +30,7 @@ def test_an_unchanged_world_raises_no_alert_and_reports_the_known_figures(tmp_pa
     assert "52w" not in result["performance"]  # first-year windows have not closed on 2024-09-01
     assert result["drift"]["scores"]["risk_52w"] == pytest.approx(0.0, abs=1e-9)
     assert result["decisions"]["share"] == 1.0
+    assert result["listed_not_judged"]["13w"] == {"listed": 25 * len(world.WEEKS), "not_judged": 0, "share": 0.0}
 
 
 def test_a_list_whose_outcomes_are_not_known_yet_is_not_judged(tmp_path):
