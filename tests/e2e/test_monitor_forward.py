@@ -30,7 +30,7 @@ from typer.testing import CliRunner
 
 from lks.cli import app
 from lks.service.persistence.audit import AuditLog
-from lks.service.persistence.tables import list_samples, make_service_engine, risk_lists, risk_scores
+from lks.service.persistence.tables import actions, list_samples, make_service_engine, risk_lists, risk_scores
 from lks.service.service_layer import sampling
 from lks.simulator import scenarios, simulate
 from lks.simulator.export import write_as_of
@@ -79,17 +79,42 @@ def forward(tmp_path_factory):
     if "with alias challenger" in trained.output:  # a small world: its first model may fail a gate
         run("promote", "--force", "--reason", "test: the forward run monitors whatever model is in use")
     scored = {}
+    engine = make_service_engine(get_settings().db_url)
     for day in WEEKS:
         export_of(day)
         scored[day] = run("score", "--as-of", str(day)).output
+        decide(engine, root / "world", day)
     results = {}
     for day in (HALF, ON_13W, ON_52W):
         export_of(day)
         results[day] = json.loads(run("monitor", "--as-of", str(day), "--json", ok=(0, 3)).stdout)
-    yield {"root": root, "monitor": results, "scored": scored, "train": trained.output,
-           "engine": make_service_engine(get_settings().db_url)}
+    yield {"root": root, "monitor": results, "scored": scored, "train": trained.output, "engine": engine}
     env.undo()
     get_settings.cache_clear()
+
+
+def decide(engine, world, day: date) -> None:
+    """The coordinator works the new list's top k: where the world's own coordinators started an intervention
+    for a listed placement in the 91 days after the list (an `intervention` event), it is recorded on its
+    date; a listed placement without one in the first two weeks gets "no action" with a reason the next day."""
+    with engine.connect() as conn:
+        list_id = conn.execute(sa.select(sa.func.max(risk_lists.c.list_id)).where(risk_lists.c.as_of == day)).scalar()
+        top = list(conn.execute(sa.select(risk_scores.c.placement_id)
+                                .where(risk_scores.c.list_id == list_id, risk_scores.c.rank <= K)).scalars())
+    events = pd.read_csv(world / "events.csv", usecols=["placement_id", "event_date", "event_type", "value_text"],
+                         parse_dates=["event_date"])
+    start = pd.Timestamp(day)
+    helped = events[(events["event_type"] == "intervention") & events["placement_id"].isin(top)
+                    & (events["event_date"] >= start) & (events["event_date"] < start + pd.Timedelta(days=91))]
+    rows = [{"placement_id": r.placement_id, "recorded_by": "coordinator", "list_id": list_id, "kind": "intervention",
+             "intervention": r.value_text, "reason": None, "at": r.event_date + pd.Timedelta(hours=10)}
+            for r in helped.itertuples()]
+    early = set(helped.loc[helped["event_date"] < start + pd.Timedelta(days=14), "placement_id"])
+    rows += [{"placement_id": pid, "recorded_by": "coordinator", "list_id": list_id, "kind": "no_action",
+              "intervention": None, "reason": "al in gesprek", "at": start + pd.Timedelta(days=1, hours=9)}
+             for pid in top if pid not in early]
+    with engine.begin() as conn:
+        conn.execute(actions.insert(), [{**r, "at": r["at"].to_pydatetime()} for r in rows])
 
 
 # ---- the truth, from the simulator's truth/ and the stored lists only ------------------------------------
@@ -127,6 +152,12 @@ def true_rows(forward, horizon: str) -> pd.DataFrame:
     risk["as_of"] = pd.to_datetime(risk["as_of"])
     rows = rows.merge(risk[["as_of", "placement_id", "p_uitval_52w"]], on=["as_of", "placement_id"], how="left")
     rows["p_true"] = rows["p_uitval_52w"] if horizon == "52w" else np.nan
+    with forward["engine"].connect() as conn:  # the population is defined by what was recorded, as in monitor
+        recorded = conn.execute(sa.select(actions.c.placement_id, actions.c.at).where(actions.c.kind == "intervention"))
+        helped = pd.DataFrame(recorded.all(), columns=["placement_id", "at"])
+    pairs = rows[["placement_id", "as_of"]].reset_index().merge(helped, on="placement_id")
+    inside = (pairs["at"] >= pairs["as_of"]) & (pairs["at"] < pairs["as_of"] + pd.Timedelta(days=91))
+    rows["intervention"] = rows.index.isin(pairs.loc[inside, "index"])
     return rows
 
 
@@ -138,15 +169,19 @@ def true_week(rows: pd.DataFrame) -> dict[str, float]:
             "expected_rate": rows["p_true"].mean()}
 
 
-def true_figures(forward, horizon: str) -> pd.DataFrame:
-    return pd.DataFrame({d: true_week(g) for d, g in true_rows(forward, horizon).groupby("as_of")}).T
+def true_figures(forward, horizon: str, population: str = "all") -> pd.DataFrame:
+    rows = true_rows(forward, horizon)
+    if population != "all":
+        rows = rows[rows["intervention"] == (population == "with_intervention")]
+    return pd.DataFrame({d: true_week(g) for d, g in rows.groupby("as_of")}).T
 
 
 # ---- the tests --------------------------------------------------------------------------------------------
 
-def within(result: dict, horizon: str, truth: pd.DataFrame) -> dict[str, tuple[float, float, float, float]]:
+def within(result: dict, horizon: str, truth: pd.DataFrame, population: str = "all"
+           ) -> dict[str, tuple[float, float, float, float]]:
     """Per figure: (truth, monitor, lo, hi) for the figures whose interval misses the truth."""
-    pooled = result["performance"][horizon]["all"]["pooled"]
+    pooled = result["performance"][horizon][population]["pooled"]
     misses = {}
     for name in FIGURES:
         value = float(truth[name].mean())
@@ -155,16 +190,17 @@ def within(result: dict, horizon: str, truth: pd.DataFrame) -> dict[str, tuple[f
     return misses
 
 
+@pytest.mark.parametrize("population", ["all", "without_intervention"])
 @pytest.mark.parametrize(("on", "horizon"), [(ON_13W, "13w"), (ON_52W, "13w"), (ON_52W, "52w")])
-def test_every_figure_of_monitor_holds_the_truth_within_its_interval(forward, on, horizon):
+def test_every_figure_of_monitor_holds_the_truth_within_its_interval(forward, on, horizon, population):
     result = forward["monitor"][on]
-    block = result["performance"][horizon]["all"]
+    block = result["performance"][horizon][population]
     assert block["n_weeks"] == len(WEEKS)
-    truth = true_figures(forward, horizon)
-    print(horizon, on, {n: (round(float(truth[n].mean()), 4), round(block["pooled"][n], 4),
+    truth = true_figures(forward, horizon, population)
+    print(horizon, on, population, {n: (round(float(truth[n].mean()), 4), round(block["pooled"][n], 4),
                             round(block["pooled"][f"{n}_lo"], 4), round(block["pooled"][f"{n}_hi"], 4))
                         for n in FIGURES})
-    assert within(result, horizon, truth) == {}
+    assert within(result, horizon, truth, population) == {}
     # listed placements that had truly ended before the list's date are not judged, by monitor nor by the truth
     rows = true_rows(forward, horizon)
     assert result["listed_not_judged"][horizon]["not_judged"] == K * len(WEEKS) - int((rows["rank"] <= K).sum())
@@ -184,17 +220,23 @@ def test_a_list_is_judged_only_once_all_its_placements_windows_have_closed(forwa
 
 
 def test_the_unchanged_world_raises_only_the_alerts_that_are_true(forward):
-    """The world's hazards never change (default scenario), the model is judged on its own lists: no quality,
-    fairness or score-drift alert. What does alert is true: nobody recorded a decision in this run (every
-    team is named), and the employers' track records move as the structured end-reason registration (since
-    2025-05-01) records uitval that legacy `onbekend` reasons hid, so an employer track-record input drifts."""
+    """The world's hazards never change (default scenario), the model is judged on its own lists and every
+    listed placement gets a decision: no quality, fairness, score-drift or decision alert. What does alert is
+    true: the employers' track records move as the structured end-reason registration (since 2025-05-01)
+    records uitval that legacy `onbekend` reasons hid, so an employer track-record input drifts."""
     for day in (ON_13W, ON_52W):
         found = forward["monitor"][day]["alerts"]
         print(day, [a["message"] for a in found])
-        assert not [a for a in found if a["check"] not in ("decisions", "psi_input")]
-        assert {a["subject"] for a in found if a["check"] == "decisions"} == \
-            {"team_centrum", "team_noord", "team_oost", "team_west", "team_zuid"}
+        assert [a for a in found if a["check"] != "psi_input"] == []
         assert all(a["subject"].startswith("employer_") for a in found if a["check"] == "psi_input")
+        assert forward["monitor"][day]["decisions"]["share"] == 1.0
+
+
+def test_help_recorded_on_the_list_is_reported_apart(forward):
+    performance = forward["monitor"][ON_52W]["performance"]["13w"]
+    helped, others = performance["with_intervention"], performance["without_intervention"]
+    print({n: (helped["pooled"].get(n), others["pooled"].get(n)) for n in ("observed_rate", "mean_risk")})
+    assert helped["n_rows"] > 0 and helped["n_rows"] + others["n_rows"] == performance["all"]["n_rows"]
 
 
 def test_the_observed_first_year_rate_holds_the_oracles_expected_rate(forward):
