@@ -25,6 +25,9 @@ class Factor(BaseModel):
     factor: str
     label: str
     contribution: float = Field(description="Share of the raw 52-week score (log-odds) this factor adds.")
+    contribution_pp: float | None = Field(None, description=(
+        "The factor's effect on the first-year risk in percentage points: the risk as it is minus the risk "
+        "without this factor's log-odds contribution, the others kept (not additive over factors)."))
     sentence: str
     actionable: bool
     suggestion: Suggestion | None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 
+from lks.service.explanations import risk_points
 from lks.service.pages.render import pct
 
 WIDTH, HEIGHT = 640, 260
@@ -47,16 +48,11 @@ def curve_chart(points: list[dict], width: int = WIDTH, height: int = HEIGHT) ->
     }
 
 
-def _sigmoid(x: float) -> float:
-    return 1 / (1 + math.exp(-x))
-
-
 def factor_points(explanation: dict) -> list[dict]:
-    """Each shown factor's effect in percentage points of first-year risk, largest rise first, largest
-    fall last: the risk with the factor as it is minus the risk with that factor's log-odds contribution
-    taken away and the others kept (the model explains log-odds; a person reads risk)."""
+    """Each shown factor's effect on first-year risk (a fraction: 0.197 is 19.7 percentage points), largest
+    rise first, largest fall last, computed where the API's `contribution_pp` is (`explanations.risk_points`)."""
     raw = explanation["raw_52w"]
-    out = [{"label": f["label"], "points": _sigmoid(raw) - _sigmoid(raw - f["contribution"])}
+    out = [{"label": f["label"], "points": risk_points(raw, f["contribution"]) / 100}
            for f in [*explanation["raises"], *explanation["lowers"]]]
     return sorted(out, key=lambda f: -f["points"])
 

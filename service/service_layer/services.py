@@ -14,7 +14,7 @@ from lks.service.auth import SEES_AGGREGATES, SEES_PLACEMENTS, Identity
 from lks.service.bootstrap import Services
 from lks.service.champion import feature_schema
 from lks.service.champion.types import DOCUMENTS, Champion
-from lks.service.explanations import explain
+from lks.service.explanations import explain, with_risk_points
 from lks.service.persistence import queries as placements
 from lks.service.persistence.audit import NOT_FOUND, RECORDED, SHOWN, Entry
 from lks.service.persistence.curves import stored_curve
@@ -96,7 +96,7 @@ def placement_detail(services: Services, identity: Identity, endpoint: str, plac
     detail = {"placement_id": placement_id, "as_of": risk_list["as_of"], "model_version": risk_list["model_version"],
             "team": score["team"], "district": score["district"], "jobcoach_id": score["jobcoach_id"],
             "tenure_weeks": score["tenure_weeks"], "risk_13w": score["risk_13w"], "risk_52w": score["risk_52w"],
-            "rank": score["rank"], "explanation": score["explanation"],
+            "rank": score["rank"], "explanation": with_risk_points(score["explanation"]),
             "curve": _view_curve(services, risk_list["list_id"], placement_id, score["features"]),
             "history": found["history"], "actions": found["actions"]}
     # one risk, told once: the curve ends at the stated first-year risk (told_once); the band and timeline
@@ -208,7 +208,7 @@ def score_payload(champion: Champion, features: dict) -> dict:
     from lks.models.bundle import contributions_of
 
     risks = champion.risks(frame)
-    explanation = explain(frame, contributions_of(risks), risks["base_value"], risks["raw_52w"])[0]
+    explanation = with_risk_points(explain(frame, contributions_of(risks), risks["base_value"], risks["raw_52w"])[0])
     return {"model_version": champion.version, "risk_13w": float(risks["risk_13w"].iloc[0]),
             "risk_52w": float(risks["risk_52w"].iloc[0]), "explanation": explanation,
             "curve": _curve(champion, features)}
