@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lks.service.champion.feature_schema import InvalidFeatures
 from lks.service.metrics import route_template
+from lks.service.persistence.follow_ups import InvalidFollowUp
 from lks.service.persistence.queries import InvalidAction, NotFound
 from lks.service.service_layer.services import Forbidden
 
@@ -73,6 +74,10 @@ def install(app: FastAPI) -> None:
         details = [{"field": f"features.{p.field}", "message": p.message, "type": "feature_schema"}
                    for p in exc.problems]
         return error_response(422, "the features do not match the model's feature schema", details)
+
+    @app.exception_handler(InvalidFollowUp)
+    async def invalid_follow_up(_request: Request, exc: InvalidFollowUp):
+        return error_response(422, str(exc))
 
     @app.exception_handler(InvalidAction)
     async def invalid_action(_request: Request, exc: InvalidAction):
