@@ -258,6 +258,12 @@ class SpecialData(BaseModel):
     statement: str = Field(description="what the model card says about it, in Dutch")
 
 
+class WeekPrecision(BaseModel):
+    as_of: str
+    precision_at_k: float | None
+    k: int | None
+
+
 class ModelInfo(BaseModel):
     name: str
     version: str
@@ -268,6 +274,13 @@ class ModelInfo(BaseModel):
     special_data: SpecialData
     registered_at: str | None
     run_id: str | None
+    in_use_since: str | None = Field(None, description=(
+        "When the version became champion: its promotion time (lks promote, or lks train for a first champion)."))
+    in_use_since_source: Literal["promotion", "registration"] | None = Field(None, description=(
+        "registration: no promotion time was recorded, so the registration time (when a first champion's "
+        "alias was set) is given."))
+    precision_by_week: dict[str, list[WeekPrecision]] = Field(default_factory=dict, description=(
+        "Precision at k per backtest test week, for the model and for today's practice (current_practice)."))
     backtest: dict
     report_url: str
     features_url: str

@@ -29,7 +29,7 @@ from lks.service.deps import (
 from lks.service.errors import log_failure
 from lks.service.explanations import INTERVENTIONS
 from lks.service.pages import render
-from lks.service.pages.chart import curve_chart, factor_chart
+from lks.service.pages.chart import curve_chart, factor_chart, precision_chart
 from lks.service.pages.session import (
     LOGIN_COOKIE,
     CsrfRefused,
@@ -282,7 +282,9 @@ def model_card(request: Request, services: ServicesDep, identity: PageIdentity):
     if champion is None:
         why = _refusal(services.champion.refused) or ["Er is nog geen model geladen. Probeer het later opnieuw."]
         return _notice(request, identity, 503, "Nog geen model in gebruik", why)
-    return render.page("modelkaart.html", **_context(request, identity), model=views.model_info(champion),
+    model = views.model_info(champion)
+    return render.page("modelkaart.html", **_context(request, identity), model=model,
+                       precision=precision_chart(model["precision_by_week"], model["model"]),
                        monitoring=monitoring_runs.page_runs(services.engine))
 
 

@@ -92,7 +92,8 @@ def record_follow_up(services: Services, identity: Identity, endpoint: str, plac
     _require(identity, (COORDINATOR,), "the week's follow-up")
     version = _served_version(services)
     try:
-        done = follow_ups.record(services.engine, identity, placement_id, kind, reason, services.settings.weekly_capacity)
+        done = follow_ups.record(services.engine, identity, placement_id, kind, reason,
+                                 services.settings.weekly_capacity)
     except placements.NotFound:
         services.audit.record([Entry(identity.name, identity.role, placement_id, endpoint, version, NOT_FOUND)])
         raise
@@ -267,6 +268,9 @@ def model_info(champion: Champion) -> dict:
             "unknown_reasons": champion.info.get("unknown_reasons"), "n_features": len(champion.features),
             "special_data": special_data(champion),
             "registered_at": champion.info.get("registered_at"), "run_id": champion.info.get("run_id"),
+            "in_use_since": champion.info.get("promoted_at"),
+            "in_use_since_source": champion.info.get("promoted_at_source"),
+            "precision_by_week": champion.info.get("precision_by_week") or {},
             "backtest": {"metrics": backtest.get("champion"), "baselines": backtest.get("baselines"),
                          "oracle": backtest.get("oracle"), "test_dates": backtest.get("test_dates"),
                          "fairness_gaps": backtest.get("fairness_gaps"),

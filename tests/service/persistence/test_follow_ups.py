@@ -70,7 +70,8 @@ def test_the_follow_up_is_the_list_down_to_the_line_minus_dismissed_plus_added(w
 
 
 def test_a_jobcoach_sees_the_follow_up_but_cannot_change_it(world):
-    assert world.client.post(URL.format("PL1"), headers=auth(world, "coach1"), json={"kind": "added"}).status_code == 403
+    refused = world.client.post(URL.format("PL1"), headers=auth(world, "coach1"), json={"kind": "added"})
+    assert refused.status_code == 403
     assert listed(world, "coach1")["follow_up"]["total"] == 1
 
 
@@ -102,7 +103,8 @@ def test_a_placement_without_a_prediction_is_shown_apart_with_its_reason(world):
                                                          missing=missing))
     body = listed(world)
     assert body["total"] == 2 and body["unscored_total"] == 1  # counted apart, never ranked
-    assert body["unscored"][0]["reason"].startswith("Geen voorspelling: het model mist opleidingsniveau van de werknemer")
+    assert body["unscored"][0]["reason"].startswith(
+        "Geen voorspelling: het model mist opleidingsniveau van de werknemer")
     detail = world.client.get("/api/v1/placements/PL4", headers=auth(world, "coach1")).json()
     assert detail["risk_52w"] is None and detail["rank"] is None and detail["explanation"] is None
     assert detail["no_prediction"]["missing"] == missing
