@@ -154,6 +154,30 @@ def test_the_coordinators_monday_and_the_jobcoachs_visit(server, chromium, token
     assert [r["Plaatsing"] for r in rows][:len(shown)] == shown and {r["Gebied"] for r in rows} == {district}
     assert all(0 <= r["Kans op uitval in het eerste jaar"] <= 1 for r in rows)
 
+    # the week's follow-up: dismiss the first placement (a reason is required), add one from below the line
+    page.goto(server + "/lijst")
+    first, below = page.locator("tbody th a").nth(0).inner_text(), page.locator("tbody th a").nth(15).inner_text()
+    below_rank = page.locator("tbody tr", has=page.get_by_role("link", name=below, exact=True)).first \
+        .locator("td").first.inner_text().split()[0]
+    page.get_by_label("Plaatsing (nummer)").nth(1).fill(first)
+    page.get_by_role("button", name="Van de opvolging halen").click()
+    page.wait_for_url("**melding=reden**")
+    assert "Niet opgeslagen: vul een reden in om een plaatsing van de opvolging te halen." in page.inner_text("main")
+    page.get_by_label("Plaatsing (nummer)").nth(1).fill(first)
+    page.get_by_label("Reden (verplicht)").fill("De werkgever is al in gesprek met de werknemer.")
+    page.get_by_role("button", name="Van de opvolging halen").click()
+    page.wait_for_url("**melding=afgevoerd**")
+    row = page.locator("tbody tr", has=page.get_by_role("link", name=first, exact=True)).first
+    assert "van de opvolging gehaald" in row.inner_text() and "al in gesprek" in row.inner_text()
+    page.get_by_label("Plaatsing (nummer)").nth(0).fill(below)
+    page.get_by_role("button", name="Toevoegen aan de opvolging").click()
+    page.wait_for_url("**melding=toegevoegd**")
+    added = page.locator("table", has=page.locator("caption", has_text="Toegevoegd aan de opvolging"))
+    assert below in added.inner_text() and f"rang {below_rank}" in added.inner_text()
+    assert "Opvolging deze week: 10 plaatsingen" in page.inner_text("main")  # 10 - 1 dismissed + 1 added
+    assert serious_violations(page) == []
+    page.screenshot(path=SCREENSHOTS / "lijst-opvolging.png", full_page=True)
+
     # back to this week: a placement, with the factor chart, the timeline and a decision
     page.goto(server + "/lijst")
     link = page.locator("tbody th a").first
