@@ -50,6 +50,7 @@ class ScoredList:
     input_hash: str
     created: bool          # False when this list was already stored
     n_placements: int
+    n_unscored: int = 0    # placements without a prediction (missing inputs), stored apart
 
 
 def model_inputs(features: pd.DataFrame, champion: Champion) -> pd.DataFrame:
@@ -105,7 +106,11 @@ def score_week(engine: sa.Engine, champion: Champion, as_of: date, now=datetime.
         existing = find_list(conn, as_of, champion.version, digest)
     if existing is not None:
         log.info("list %s (as of %s, model %s) already stored", existing["list_id"], as_of, champion.version)
-        return ScoredList(existing["list_id"], as_of, champion.version, digest, False, existing["n_placements"])
+        with engine.connect() as conn:
+            unscored = conn.execute(sa.select(sa.func.count()).select_from(unscored_placements).where(
+                unscored_placements.c.list_id == existing["list_id"])).scalar_one()
+        return ScoredList(existing["list_id"], as_of, champion.version, digest, False, existing["n_placements"],
+                          unscored)
     gaps = missing_inputs.missing_per_row(inputs)  # required inputs a placement lacks: no score, no rank
     complete = pd.Series([not gap for gap in gaps], index=features.index)
     rows = scored_rows(hist, features[complete].reset_index(drop=True), inputs[complete], champion)
@@ -124,7 +129,7 @@ def score_week(engine: sa.Engine, champion: Champion, as_of: date, now=datetime.
         sampling.store(conn, list_id, as_of, sample)  # the steekproef (issue 13)
     log.info("stored list %s: %d placements as of %s, model %s; %d without a prediction (missing inputs)",
              list_id, len(rows), as_of, champion.version, len(unscored))
-    return ScoredList(list_id, as_of, champion.version, digest, True, len(rows))
+    return ScoredList(list_id, as_of, champion.version, digest, True, len(rows), len(unscored))
 
 
 def curve_rows(inputs: pd.DataFrame, placement_ids: list[str], champion: Champion) -> list[dict]:

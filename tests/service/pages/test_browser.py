@@ -189,13 +189,14 @@ def test_the_coordinators_monday_and_the_jobcoachs_visit(server, chromium, token
     assert page.get_by_role("heading", name="Wat er gebeurde").is_visible()
     assert page.get_by_role("heading", name="Wat het model niet gebruikt").is_visible()
     assert "doen.Mogelijke" not in page.inner_text("main")
+    assert placement_id == first and "Reden: De werkgever is al in gesprek" in page.inner_text("main")
     assert serious_violations(page) == []
     page.screenshot(path=SCREENSHOTS / "plaatsing.png", full_page=True)
     page.get_by_label("Interventie", exact=True).select_option("extra_jobcoaching")
     page.get_by_role("button", name="Interventie vastleggen").click()
     page.wait_for_url(f"{server}/plaatsing/{placement_id}?melding=opgeslagen#acties")
     page.goto(server + "/lijst")
-    row = page.locator("tbody tr", has=page.get_by_role("link", name=placement_id, exact=True))
+    row = page.locator("tbody tr", has=page.get_by_role("link", name=placement_id, exact=True)).first  # the ranked row
     assert "interventie" in row.locator("td").last.inner_text()
 
     page.goto(server + "/modelkaart")

@@ -40,7 +40,8 @@ def test_a_placement_whose_person_is_not_known_yet_is_not_scored_but_stored_with
                               .where(risk_scores.c.list_id == scored.list_id)).all()
         unscored = conn.execute(sa.select(unscored_placements)
                                 .where(unscored_placements.c.list_id == scored.list_id)).mappings().all()
-    assert [tuple(r) for r in ranked] == [("PL1", 1)] and scored.n_placements == 1
+    assert [tuple(r) for r in ranked] == [("PL1", 1)] and (scored.n_placements, scored.n_unscored) == (1, 1)
+    assert score_week(engine, linear_champion(), AS_OF).n_unscored == 1  # the stored list, found again
     assert [(u["placement_id"], u["team"], u["jobcoach_id"], u["district"]) for u in unscored] == [
         ("PL2", "team_zuid", "JC2", None)]
     assert [m["input"] for m in unscored[0]["missing"]] == ["education_level", "debt_problems"]
