@@ -38,6 +38,8 @@ def test_every_role_reads_the_model_card_in_dutch_with_the_models_own_numbers(ro
     row_precision = re.search(r'<th scope="row">Precisie in de top k</th>\s*<td class="getal">([^<]+)</td>', html)
     assert row_auc.group(1) == getal(metrics["roc_auc_52w"]) == "0,700"
     assert row_precision.group(1) == pct(metrics["precision_at_k"]) == "30,0%"
+    assert "In gebruik sinds</th><td>" in html and 'aria-labelledby="precisie-titel"' in html
+    assert "Gemiddeld 30,0%" in html  # the two test weeks the fixture logs: 32% and 28%
     assert f"Het model gebruikt {model['n_features']} kenmerken" in html and model["n_features"] > 0
     assert NO_SANCTIONS in html and PROTECTED in html and NO_SPECIAL in html and "op grond van DPIA" not in html
     assert model["special_data"] == {"dpia_reference": None, "features": [], "columns": [],
