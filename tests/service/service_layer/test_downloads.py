@@ -58,6 +58,7 @@ def test_excel_holds_the_filtered_week_with_percentages_as_numbers(world):
     assert third["Kans op uitval in het eerste jaar"].value == pytest.approx(0.6)
     assert third["Kans op uitval binnen 13 weken"].value == pytest.approx(0.3)
     assert first["Kans op uitval in het eerste jaar"].number_format == "0.0%"
+    assert first["Opvolging"].value == "in de opvolging" and not third["Opvolging"].value  # capacity 1
     assert [row["Risicoband"].value for row in rows] == ["laag", "hoog"]
     assert [row["Rang"].value for row in rows] == [1, 3] and first["Team"].value == "team_zuid"
     assert first["Besluit"].value == "nog geen besluit" and first["Besluit vastgelegd op"].value is None
