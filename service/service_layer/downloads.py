@@ -66,7 +66,8 @@ def rows(found: dict) -> list[list]:
         out.append([item["rank"], item["placement_id"], item["risk_13w"], item["risk_52w"], item["band"],
                     CHANGES[item["change"]], item["previous_risk_52w"], ", ".join(item["raised_by"]),
                     ", ".join(item["suggestions"]), item["team"] or "onbekend", item["district"] or "onbekend",
-                    item["tenure_weeks"], follow_up_text(item), decision_text(decision), decision["at"] if decision else None])
+                    item["tenure_weeks"], follow_up_text(item), decision_text(decision),
+                    decision["at"] if decision else None])
     return out
 
 
