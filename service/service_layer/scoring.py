@@ -107,10 +107,10 @@ def score_week(engine: sa.Engine, champion: Champion, as_of: date, now=datetime.
     if existing is not None:
         log.info("list %s (as of %s, model %s) already stored", existing["list_id"], as_of, champion.version)
         with engine.connect() as conn:
-            unscored = conn.execute(sa.select(sa.func.count()).select_from(unscored_placements).where(
+            n_unscored = conn.execute(sa.select(sa.func.count()).select_from(unscored_placements).where(
                 unscored_placements.c.list_id == existing["list_id"])).scalar_one()
         return ScoredList(existing["list_id"], as_of, champion.version, digest, False, existing["n_placements"],
-                          unscored)
+                          n_unscored)
     gaps = missing_inputs.missing_per_row(inputs)  # required inputs a placement lacks: no score, no rank
     complete = pd.Series([not gap for gap in gaps], index=features.index)
     rows = scored_rows(hist, features[complete].reset_index(drop=True), inputs[complete], champion)
