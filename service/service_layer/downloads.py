@@ -12,6 +12,7 @@ from datetime import date
 from babel.dates import format_date
 from babel.numbers import format_decimal
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -49,10 +50,12 @@ def decision_text(decision: dict | None) -> str:
 
 
 def follow_up_text(item: dict) -> str:
-    """The list page's Opvolging cell: in the week's follow-up, added, or dismissed with its reason."""
+    """The list page's Opvolging cell: in the week's follow-up, added, or dismissed with its reason. A typed
+    reason loses the control characters a worksheet cannot hold; the cell starts with our own words, so a
+    reason starting with = is never read as a formula."""
     record = item.get("follow_up")
     if record and record["kind"] == "dismissed":
-        return f"van de opvolging gehaald: {record['reason']}"
+        return "van de opvolging gehaald: " + ILLEGAL_CHARACTERS_RE.sub("", record["reason"] or "")
     if item.get("in_follow_up"):
         return "toegevoegd" if record else "in de opvolging"
     return ""

@@ -141,3 +141,13 @@ def test_risk_bands_follow_the_configured_cut_points():
         ["laag", "laag", "verhoogd", "verhoogd", "hoog", "hoog"]
     with pytest.raises(ValueError, match="above"):
         Settings(risk_band_raised=0.5, risk_band_high=0.4)
+
+
+def test_typed_reasons_cannot_become_formulas_or_break_the_workbook():
+    from lks.service.service_layer.downloads import follow_up_text
+
+    def dismissed(reason):
+        return follow_up_text({"in_follow_up": False, "follow_up": {"kind": "dismissed", "reason": reason}})
+
+    assert dismissed("=HYPERLINK(\"x\")").startswith("van de opvolging gehaald: =")  # never the cell's start
+    assert dismissed("al in gesprek\x07") == "van de opvolging gehaald: al in gesprek"
