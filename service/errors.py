@@ -138,5 +138,6 @@ def log_failure(request: Request, exc: BaseException, what: str) -> str:
 
 
 RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorResponse, "description": CODES[status]} for status in (400, 401, 403, 404, 422, 429, 500, 503)
+    status: {"model": ErrorResponse, "description": CODES[status]}
+    for status in (400, 401, 403, 404, 422, 429, 500, 503)
 }
