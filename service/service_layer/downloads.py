@@ -12,6 +12,7 @@ from datetime import date
 from babel.dates import format_date
 from babel.numbers import format_decimal
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -30,7 +31,7 @@ COLUMNS = [("Rang", "int"), ("Plaatsing", "text"), ("Kans op uitval binnen 13 we
            ("Kans op uitval in het eerste jaar", "pct"), ("Risicoband", "text"), ("Sinds vorige week", "text"),
            ("Kans eerste jaar vorige week", "pct"), ("Belangrijkste redenen", "text"),
            ("Mogelijke ondersteuning", "text"), ("Team", "text"), ("Gebied", "text"), ("Weken in dienst", "int"),
-           ("Besluit", "text"), ("Besluit vastgelegd op", "datetime")]
+           ("Opvolging", "text"), ("Besluit", "text"), ("Besluit vastgelegd op", "datetime")]
 
 
 def export_list(services: Services, identity: Identity, endpoint: str, as_of: date | None, team: str | None,
@@ -48,6 +49,18 @@ def decision_text(decision: dict | None) -> str:
     return "geen actie (met reden)"
 
 
+def follow_up_text(item: dict) -> str:
+    """The list page's Opvolging cell: in the week's follow-up, added, or dismissed with its reason. A typed
+    reason loses the control characters a worksheet cannot hold; the cell starts with our own words, so a
+    reason starting with = is never read as a formula."""
+    record = item.get("follow_up")
+    if record and record["kind"] == "dismissed":
+        return "van de opvolging gehaald: " + ILLEGAL_CHARACTERS_RE.sub("", record["reason"] or "")
+    if item.get("in_follow_up"):
+        return "toegevoegd" if record else "in de opvolging"
+    return ""
+
+
 def rows(found: dict) -> list[list]:
     """One row per placement, in the order of COLUMNS; shares as floats, a missing value as None."""
     out = []
@@ -56,7 +69,8 @@ def rows(found: dict) -> list[list]:
         out.append([item["rank"], item["placement_id"], item["risk_13w"], item["risk_52w"], item["band"],
                     CHANGES[item["change"]], item["previous_risk_52w"], ", ".join(item["raised_by"]),
                     ", ".join(item["suggestions"]), item["team"] or "onbekend", item["district"] or "onbekend",
-                    item["tenure_weeks"], decision_text(decision), decision["at"] if decision else None])
+                    item["tenure_weeks"], follow_up_text(item), decision_text(decision),
+                    decision["at"] if decision else None])
     return out
 
 
