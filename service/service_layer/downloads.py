@@ -76,6 +76,8 @@ def rows(found: dict) -> list[list]:
 
 def header_lines(found: dict, team: str | None, district: str | None) -> list[str]:
     as_of: date = found["as_of"]
+    # typed filter values lose the control characters a worksheet cannot hold (found by the schema fuzzing)
+    team, district = (ILLEGAL_CHARACTERS_RE.sub("", v) if v else v for v in (team, district))
     filters = ", ".join(f for f in (f"team {team}" if team else "", f"gebied {district}" if district else "") if f)
     bands = found["bands"]
     return [f"Risicolijst week {as_of.isocalendar().week} ({format_date(as_of, 'long', locale=LOCALE)})",
