@@ -76,8 +76,6 @@ def rows(found: dict) -> list[list]:
 
 def header_lines(found: dict, team: str | None, district: str | None) -> list[str]:
     as_of: date = found["as_of"]
-    # typed filter values lose the control characters a worksheet cannot hold (found by the schema fuzzing)
-    team, district = (ILLEGAL_CHARACTERS_RE.sub("", v) if v else v for v in (team, district))
     filters = ", ".join(f for f in (f"team {team}" if team else "", f"gebied {district}" if district else "") if f)
     bands = found["bands"]
     return [f"Risicolijst week {as_of.isocalendar().week} ({format_date(as_of, 'long', locale=LOCALE)})",
@@ -120,6 +118,12 @@ def _csv_cell(value, kind: str) -> str:
     return str(value)
 
 
+def _sheet_text(value):
+    """Typed text (filters, reasons) loses the control characters a worksheet cannot hold: one place for every
+    cell, found by the schema fuzzing (a filter with one answered 500)."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+
+
 def to_xlsx(found: dict, team: str | None, district: str | None) -> bytes:
     """One sheet: the header block, then a table with the percentages as numbers in a percent format."""
     book = Workbook()
@@ -127,13 +131,14 @@ def to_xlsx(found: dict, team: str | None, district: str | None) -> bytes:
     sheet.title = f"Week {found['as_of'].isocalendar().week}"
     lines = header_lines(found, team, district)
     for number, line in enumerate(lines, start=1):
-        sheet.cell(row=number, column=1, value=line).font = Font(bold=number == 1, size=14 if number == 1 else 11)
+        cell = sheet.cell(row=number, column=1, value=_sheet_text(line))
+        cell.font = Font(bold=number == 1, size=14 if number == 1 else 11)
     top = len(lines) + 2
     for column, (name, _kind) in enumerate(COLUMNS, start=1):
         sheet.cell(row=top, column=column, value=name).font = Font(bold=True)
     for offset, row in enumerate(rows(found), start=1):
         for column, (value, (_name, kind)) in enumerate(zip(row, COLUMNS, strict=True), start=1):
-            cell = sheet.cell(row=top + offset, column=column, value=value)
+            cell = sheet.cell(row=top + offset, column=column, value=_sheet_text(value))
             if kind == "pct":
                 cell.number_format = "0.0%"
             elif kind == "datetime":
