@@ -77,11 +77,17 @@ def show(result: dict) -> None:
     if not result["performance"]:
         console.print("No list has known outcomes yet (label window plus 60 days of registration grace).")
     for h, attributes in result["fairness"].items():
-        gaps = ", ".join(f"{a} {f['recall_gap']:.2f}" for a, f in attributes.items())
+        gaps = ", ".join(f"{a} {f['recall_gap']:.2f}" + (f" ({f['recall_gap_lo']:.2f}-{f['recall_gap_hi']:.2f})"
+                                                        if f.get("lowest_group") else " (too few to judge)")
+                         for a, f in attributes.items())
         console.print(f"Recall-at-k gap between groups ({h}): {gaps}")
+    for h, lost in result.get("listed_not_judged", {}).items():
+        if lost.get("not_judged"):
+            console.print(f"Not judged ({h}): {lost['not_judged']} of {lost['listed']} listed placements had already "
+                          "ended on their list's date (registered later) or rest on an excluded onbekend ending.")
     for h, sample in result.get("sample", {}).items():
         if sample.get("n_sampled"):
-            console.print(f"Steekproef ({h}): {sample['uitval_in_sample']} of {sample['n_sampled']} sampled unlisted "
+            console.print(f"Steekproef ({h}): {sample['uitval_in_sample']:g} of {sample['n_sampled']} sampled unlisted "
                           f"rows ended in uitval ({_fmt(sample, 'rate')}); implied recall at k "
                           f"{_fmt(sample, 'estimated_recall_at_k')}")
     found = result["drift"]

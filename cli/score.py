@@ -60,6 +60,9 @@ def score(
     verb = "Stored" if result.created else "Already stored (nothing changed):"
     console.print(f"{verb} list {result.list_id}: {result.n_placements} placements as of {day}, "
                   f"model version {result.model_version}, inputs {result.input_hash[:12]}")
+    if result.n_unscored:
+        console.print(f"No prediction for {result.n_unscored} placements: a required input is missing "
+                      "(shown apart on the list as 'geen voorspelling', with what is missing).")
     if out is not None:
         frame = list_frame(services.engine, result.list_id)[EXPORT_COLUMNS]
         user = getpass.getuser()

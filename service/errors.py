@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lks.service.champion.feature_schema import InvalidFeatures
 from lks.service.metrics import route_template
+from lks.service.persistence.follow_ups import InvalidFollowUp
 from lks.service.persistence.queries import InvalidAction, NotFound
 from lks.service.service_layer.services import Forbidden
 
@@ -73,6 +74,10 @@ def install(app: FastAPI) -> None:
         details = [{"field": f"features.{p.field}", "message": p.message, "type": "feature_schema"}
                    for p in exc.problems]
         return error_response(422, "the features do not match the model's feature schema", details)
+
+    @app.exception_handler(InvalidFollowUp)
+    async def invalid_follow_up(_request: Request, exc: InvalidFollowUp):
+        return error_response(422, str(exc))
 
     @app.exception_handler(InvalidAction)
     async def invalid_action(_request: Request, exc: InvalidAction):
@@ -133,5 +138,6 @@ def log_failure(request: Request, exc: BaseException, what: str) -> str:
 
 
 RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorResponse, "description": CODES[status]} for status in (401, 403, 404, 422, 429, 500, 503)
+    status: {"model": ErrorResponse, "description": CODES[status]}
+    for status in (400, 401, 403, 404, 422, 429, 500, 503)
 }

@@ -274,6 +274,29 @@ def explain_row(values: dict, factor_row: pd.Series, features: Sequence[str], ba
             "raises": raises, "lowers": lowers, "suggestions": list(suggestions.values())}
 
 
+def risk_points(raw: float, contribution: float) -> float:
+    """A factor's effect on the first-year risk in percentage points: the risk with the factor as it is minus
+    the risk with its log-odds contribution taken away and the others kept (the model explains log-odds; a
+    person reads risk). Not additive over factors, unlike the log-odds contributions."""
+    return 100 * (_sigmoid(raw) - _sigmoid(raw - contribution))
+
+
+def _sigmoid(x: float) -> float:
+    return 1 / (1 + math.exp(-x))
+
+
+def with_risk_points(explanation: dict) -> dict:
+    """The explanation with each shown factor's `contribution_pp` (percentage points, `risk_points`) beside
+    its raw `contribution` (log-odds): what the API and the page's chart both show."""
+    raw = explanation["raw_52w"]
+
+    def add(factor: dict) -> dict:
+        return {**factor, "contribution_pp": round(risk_points(raw, factor["contribution"]), 2)}
+
+    return {**explanation, "raises": [add(f) for f in explanation["raises"]],
+            "lowers": [add(f) for f in explanation["lowers"]]}
+
+
 def explain(features_frame: pd.DataFrame, contributions: pd.DataFrame, base_value: pd.Series,
             raw: pd.Series) -> list[dict]:
     """Explanations for every row of a features frame, given the model's contributions for it."""

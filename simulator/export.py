@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import csv
+from datetime import date
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from lks.data_contracts.schemas import coerce, columns
+from lks.data_contracts.timeline import cutoff
 
 FORMATS = ("csv", "parquet")
 CSV_CHUNK = 500_000
@@ -57,3 +59,28 @@ def write_table(folder: Path, table: str, df: pd.DataFrame, fmt: str) -> None:
         coerce(df[list(columns(table))], table).to_parquet(folder / f"{table}.parquet", index=False)
     else:
         raise ValueError(f"fmt must be one of {FORMATS}, but was {fmt!r}")
+
+
+EXPORT_TABLES = ("persons", "employers", "placements", "events", "endings")
+
+
+def write_as_of(source: Path, out: Path, as_of: date, tables: tuple[str, ...] = EXPORT_TABLES) -> dict[str, int]:
+    """The export the municipality would have sent on `as_of`, cut from a world simulated further: every table
+    of `source` (CSV or Parquet) with only the rows registered by the end of that day (`timeline.cutoff`), in
+    the same format; `truth/` stays behind. The world drawn for a seed depends on the date given to `simulate`,
+    so successive weekly exports of one world are cut from one far simulation this way. Returns rows per table.
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    first_unknown = cutoff(as_of)
+    counts = {}
+    for table in tables:
+        if (source / f"{table}.csv").exists():
+            text = pd.read_csv(source / f"{table}.csv", dtype=str, keep_default_na=False)
+            kept = text[text["registered_at"] < first_unknown.strftime("%Y-%m-%dT%H:%M:%S")]
+            kept.to_csv(out / f"{table}.csv", index=False, lineterminator="\n")
+        else:
+            frame = pd.read_parquet(source / f"{table}.parquet")
+            kept = frame[frame["registered_at"] < first_unknown]
+            kept.to_parquet(out / f"{table}.parquet", index=False)
+        counts[table] = len(kept)
+    return counts

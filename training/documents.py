@@ -371,7 +371,12 @@ Not yet drawn up: it is for the accountable role to sign once the conformity ass
 ## 9. Post-market monitoring
 
 Each version is retrained on newer data and backtested again; the audit log records every view of a placement; the
-fairness, proxy and label tables are recomputed at every retraining and compared with the champion's.
+fairness, proxy and label tables are recomputed at every retraining and compared with the champion's. In use,
+`lks monitor` judges the stored lists once their outcomes are known (calibration, precision and recall at k with and
+without a recorded intervention, recall by protected group and district, drift of every input and of the scores,
+decisions within two weeks by team, the weekly random steekproef below the cut) against the thresholds of the
+service's versioned `monitoring.yaml`, and exits non-zero when one is crossed; every run is stored, and the newest
+are shown on the model page (/modelkaart) and as Prometheus gauges (/metrics).
 
 ## Summary for the fundamental-rights impact assessment (art. 27)
 

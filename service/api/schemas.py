@@ -25,6 +25,9 @@ class Factor(BaseModel):
     factor: str
     label: str
     contribution: float = Field(description="Share of the raw 52-week score (log-odds) this factor adds.")
+    contribution_pp: float | None = Field(None, description=(
+        "The factor's effect on the first-year risk in percentage points: the risk as it is minus the risk "
+        "without this factor's log-odds contribution, the others kept (not additive over factors)."))
     sentence: str
     actionable: bool
     suggestion: Suggestion | None
@@ -42,6 +45,50 @@ class ListDecision(BaseModel):
     kind: Literal["intervention", "no_action"]
     intervention: str | None
     at: Timestamp
+
+
+class FollowUpRecord(BaseModel):
+    kind: Literal["added", "dismissed"]
+    reason: str | None = Field(description="Why it was dismissed (required then); null when added.")
+    recorded_by: str
+    at: Timestamp
+
+
+class FollowUpEntry(FollowUpRecord):
+    placement_id: str
+    rank: int | None = Field(description="Its rank on this week's list; null when it is on no list.")
+    risk_52w: float | None
+    team: str | None
+    jobcoach_id: str | None
+
+
+class FollowUpWeek(BaseModel):
+    total: int = Field(description="Placements in the week's follow-up: above the capacity line, minus the "
+                                   "dismissed, plus the added.")
+    added: list[FollowUpEntry] = Field(description="Added from below the line or from off the list.")
+    dismissed: list[FollowUpEntry]
+    editable: bool = Field(description="Whether this week's follow-up can still be changed (the newest week).")
+
+
+class MissingInput(BaseModel):
+    input: str
+    source: Literal["placements", "persons", "employers"]
+    label: str = Field(description="The input in Dutch.")
+
+
+class NoPrediction(BaseModel):
+    missing: list[MissingInput]
+    reason: str = Field(description="Why there is no prediction and how to correct the data, in Dutch.")
+
+
+class UnscoredItem(BaseModel):
+    placement_id: str
+    team: str | None
+    district: str | None
+    jobcoach_id: str | None
+    tenure_weeks: int
+    missing: list[MissingInput]
+    reason: str
 
 
 class RiskListItem(BaseModel):
@@ -62,6 +109,8 @@ class RiskListItem(BaseModel):
         description="The first-year risk's band by the deployment's cut points (LKS_RISK_BAND_*).")
     decision: ListDecision | None = Field(
         None, description="The newest decision recorded on this week's list or an earlier one, if any.")
+    in_follow_up: bool = Field(False, description="In the week's follow-up (capacity line, added, dismissed).")
+    follow_up: FollowUpRecord | None = Field(None, description="The week's newest add or dismiss, if any.")
 
 
 class RiskListPage(BaseModel):
@@ -73,6 +122,11 @@ class RiskListPage(BaseModel):
     page_size: int
     total: int
     items: list[RiskListItem]
+    unscored: list[UnscoredItem] = Field(
+        default_factory=list, description="Placements without a prediction (missing inputs): never ranked.")
+    unscored_total: int = 0
+    capacity: int | None = None
+    follow_up: FollowUpWeek | None = None
 
 
 class RiskListInfo(BaseModel):
@@ -131,6 +185,12 @@ class Action(BaseModel):
     note: str | None
 
 
+class PlacementFollowUp(BaseModel):
+    in_follow_up: bool
+    record: FollowUpRecord | None
+    editable: bool = Field(description="Whether you may add or dismiss it now (a coordinator, the newest week).")
+
+
 class PlacementDetail(BaseModel):
     placement_id: str
     as_of: date
@@ -139,13 +199,29 @@ class PlacementDetail(BaseModel):
     district: str | None
     jobcoach_id: str | None
     tenure_weeks: int
-    risk_13w: float
-    risk_52w: float
-    rank: int
-    explanation: Explanation
+    risk_13w: float | None = Field(description="null: no prediction (see no_prediction).")
+    risk_52w: float | None
+    rank: int | None
+    explanation: Explanation | None
     curve: Curve | None
     history: list[HistoryPoint]
     actions: list[Action]
+    no_prediction: NoPrediction | None = Field(
+        None, description="Set when a required input is missing: which, and how to correct it; no score then.")
+    follow_up: PlacementFollowUp | None = None
+
+
+class FollowUpIn(BaseModel):
+    """Add a placement to this week's follow-up (no reason needed), or dismiss it (a reason required)."""
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["added", "dismissed"]
+    reason: str | None = Field(None, max_length=MAX_REASON)
+
+
+class FollowUp(FollowUpRecord):
+    follow_up_id: int
+    placement_id: str
+    as_of: date
 
 
 class ActionIn(BaseModel):
@@ -182,6 +258,12 @@ class SpecialData(BaseModel):
     statement: str = Field(description="what the model card says about it, in Dutch")
 
 
+class WeekPrecision(BaseModel):
+    as_of: str
+    precision_at_k: float | None
+    k: int | None
+
+
 class ModelInfo(BaseModel):
     name: str
     version: str
@@ -192,6 +274,13 @@ class ModelInfo(BaseModel):
     special_data: SpecialData
     registered_at: str | None
     run_id: str | None
+    in_use_since: str | None = Field(None, description=(
+        "When the version became champion: its promotion time (lks promote, or lks train for a first champion)."))
+    in_use_since_source: Literal["promotion", "registration"] | None = Field(None, description=(
+        "registration: no promotion time was recorded, so the registration time (when a first champion's "
+        "alias was set) is given."))
+    precision_by_week: dict[str, list[WeekPrecision]] = Field(default_factory=dict, description=(
+        "Precision at k per backtest test week, for the model and for today's practice (current_practice)."))
     backtest: dict
     report_url: str
     features_url: str

@@ -8,6 +8,7 @@ kinds and categories, no placement data)."""
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import tempfile
 from pathlib import Path
@@ -77,11 +78,44 @@ class MlflowChampionSource:
         schema = schema_from(mlflow.artifacts.load_dict(f"runs:/{run_id}/{SCHEMA_ARTIFACT}"))
         backtest = mlflow.artifacts.load_dict(f"runs:/{run_id}/backtest.json")
         report = Path(mlflow.artifacts.download_artifacts(run_id=run_id, artifact_path="report.html"))
-        info = {**bundle.metadata, "run_id": run_id,
-                "registered_at": pd.Timestamp(version.creation_timestamp, unit="ms").isoformat(),
+        registered_at = pd.Timestamp(version.creation_timestamp, unit="ms").isoformat()
+        info = {**bundle.metadata, "run_id": run_id, "registered_at": registered_at,
+                **in_use_since(version.tags or {}, registered_at),
+                "precision_by_week": _precision_by_week(run_id, bundle.metadata.get("model"), backtest),
                 "backtest": json.loads(json.dumps(backtest, default=str))}
         return Champion(str(version.version), BundlePredictor(bundle), tuple(bundle.features), schema, info, report,
                         _documents(run_id))
+
+
+def in_use_since(tags: dict, registered_at: str) -> dict:
+    """Since when the version is the champion: `lks promote` records `promotion.promoted_at` on the version
+    (training.promote), and `lks train` does the same for a version that becomes champion when it is
+    registered (training.registry). A version made champion before either recorded it has only its
+    registration time, which is then also the time the alias was set (the first champion)."""
+    promoted = tags.get("promotion.promoted_at")
+    return {"promoted_at": promoted or registered_at, "promoted_at_source": "promotion" if promoted else "registration"}
+
+
+PRECISION_BASELINE = "current_practice"  # the model page draws today's way of working beside the champion
+
+
+def _precision_by_week(run_id: str, model: str | None, backtest: dict) -> dict[str, list[dict]]:
+    """Precision at k per backtest test week for the champion's model and today's practice, from the run's
+    per_date/<model>.csv (training.train); {} for a run without them."""
+    import mlflow
+
+    out: dict[str, list[dict]] = {}
+    for name in dict.fromkeys(n for n in (model or backtest.get("model"), PRECISION_BASELINE) if n):
+        try:
+            text = mlflow.artifacts.load_text(f"runs:/{run_id}/per_date/{name}.csv")
+        except (OSError, mlflow.exceptions.MlflowException):
+            continue
+        frame = pd.read_csv(io.StringIO(text))
+        if {"as_of", "precision_at_k"} <= set(frame.columns):
+            out[name] = [{"as_of": str(pd.Timestamp(r.as_of).date()),
+                          "precision_at_k": None if pd.isna(r.precision_at_k) else float(r.precision_at_k),
+                          "k": int(r.k) if "k" in frame.columns else None} for r in frame.itertuples()]
+    return out
 
 
 def _bundle_bytes(model_uri: str) -> bytes:

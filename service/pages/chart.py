@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 
+from lks.service.explanations import risk_points
 from lks.service.pages.render import pct
 
 WIDTH, HEIGHT = 640, 260
@@ -47,16 +48,11 @@ def curve_chart(points: list[dict], width: int = WIDTH, height: int = HEIGHT) ->
     }
 
 
-def _sigmoid(x: float) -> float:
-    return 1 / (1 + math.exp(-x))
-
-
 def factor_points(explanation: dict) -> list[dict]:
-    """Each shown factor's effect in percentage points of first-year risk, largest rise first, largest
-    fall last: the risk with the factor as it is minus the risk with that factor's log-odds contribution
-    taken away and the others kept (the model explains log-odds; a person reads risk)."""
+    """Each shown factor's effect on first-year risk (a fraction: 0.197 is 19.7 percentage points), largest
+    rise first, largest fall last, computed where the API's `contribution_pp` is (`explanations.risk_points`)."""
     raw = explanation["raw_52w"]
-    out = [{"label": f["label"], "points": _sigmoid(raw) - _sigmoid(raw - f["contribution"])}
+    out = [{"label": f["label"], "points": risk_points(raw, f["contribution"]) / 100}
            for f in [*explanation["raises"], *explanation["lowers"]]]
     return sorted(out, key=lambda f: -f["points"])
 
@@ -86,3 +82,40 @@ def factor_chart(explanation: dict, width: int = WIDTH) -> dict | None:
     height = 8 + len(factors) * (bar_height + gap) + 24
     return {"width": width, "height": height, "zero": round(zero, 1), "label_x": label_width - 8, "bars": bars,
             "axis_y": height - 20}
+
+
+def precision_chart(by_week: dict[str, list[dict]], model: str | None, baseline: str = "current_practice",
+                    width: int = WIDTH, height: int = HEIGHT) -> dict | None:
+    """Precision at k per backtest test week as lines: the model's (solid) and today's practice (dashed),
+    a week without a figure left out; y from 0 to the next 10% above the highest week. None without weeks."""
+    weeks = by_week.get(model or "") or []
+    known = [w for w in weeks if w["precision_at_k"] is not None]
+    if not known:
+        return None
+    dates = [w["as_of"] for w in weeks]
+    others = [w for w in by_week.get(baseline) or [] if w["precision_at_k"] is not None and w["as_of"] in dates]
+    top_value = max(w["precision_at_k"] for w in [*known, *others])
+    y_max = min(max(math.ceil(top_value * 10 - 1e-9) / 10, 0.1), 1.0)
+    span = max(len(dates) - 1, 1)
+
+    def x(as_of: str) -> float:
+        return LEFT + dates.index(as_of) / span * (width - LEFT - RIGHT)
+
+    def y(value: float) -> float:
+        return TOP + (1 - value / y_max) * (height - TOP - BOTTOM)
+
+    step = 0.05 if y_max <= 0.3 else 0.1
+    ticks = sorted({0, len(dates) - 1, *range(0, len(dates), max(1, len(dates) // 4))})
+    return {
+        "width": width, "height": height, "left": LEFT, "right": width - RIGHT, "top": TOP, "bottom": height - BOTTOM,
+        "model": _polyline([(x(w["as_of"]), y(w["precision_at_k"])) for w in known]),
+        "model_dots": [{"x": round(x(w["as_of"]), 1), "y": round(y(w["precision_at_k"]), 1)} for w in known],
+        "baseline": _polyline([(x(w["as_of"]), y(w["precision_at_k"])) for w in others]) if others else None,
+        "x_ticks": [{"x": round(x(dates[i]), 1), "as_of": dates[i]} for i in ticks],
+        "y_ticks": [{"y": round(y(i * step), 1), "label": pct(i * step).replace(",0", "")}
+                    for i in range(round(y_max / step) + 1)],
+        "weeks": [{"as_of": w["as_of"], "model": w["precision_at_k"],
+                   "baseline": next((o["precision_at_k"] for o in others if o["as_of"] == w["as_of"]), None),
+                   "k": w.get("k")} for w in weeks],
+        "mean": sum(w["precision_at_k"] for w in known) / len(known),
+    }

@@ -29,7 +29,7 @@ from lks.service.deps import (
 from lks.service.errors import log_failure
 from lks.service.explanations import INTERVENTIONS
 from lks.service.pages import render
-from lks.service.pages.chart import curve_chart, factor_chart
+from lks.service.pages.chart import curve_chart, factor_chart, precision_chart
 from lks.service.pages.session import (
     LOGIN_COOKIE,
     CsrfRefused,
@@ -44,6 +44,7 @@ from lks.service.pages.session import (
 )
 from lks.service.pages.timeline import timeline
 from lks.service.persistence import queries as placements
+from lks.service.persistence.follow_ups import InvalidFollowUp
 from lks.service.service_layer import downloads, monitoring_runs
 from lks.service.service_layer import services as views
 
@@ -51,6 +52,7 @@ router = APIRouter(include_in_schema=False)
 LIST, DETAIL = "GET /lijst", "GET /plaatsing/{placement_id}"  # endpoint names in the audit log
 EXPORT = "GET /lijst/download"
 ACTION, LOGIN, LOGOUT = "POST /plaatsing/{placement_id}/acties", "POST /login", "POST /logout"
+FOLLOW_UP = "POST /lijst/opvolging"
 PAGE_SIZE = 25
 PlacementId = Annotated[str, Path(min_length=1, max_length=64)]
 FormText = Annotated[str, Form(max_length=2000)]
@@ -60,6 +62,17 @@ NOTICES = {  # after a form: a fixed message by key, so nothing typed is reflect
     "ongeldig": "Niet opgeslagen: kies een interventie uit de lijst.",
 }
 LOGIN_NOTICES = {"verlopen": "Uw sessie is verlopen. Log opnieuw in."}
+FOLLOW_UP_NOTICES = {  # after the follow-up form (list or placement page); keys as `InvalidFollowUp.problem`
+    "toegevoegd": "De plaatsing is toegevoegd aan de opvolging van deze week.",
+    "afgevoerd": "De plaatsing is van de opvolging van deze week gehaald. De reden is vastgelegd.",
+    "reden": "Niet opgeslagen: vul een reden in om een plaatsing van de opvolging te halen.",
+    "al_erin": "Niet opgeslagen: deze plaatsing staat al in de opvolging van deze week.",
+    "niet_erin": "Niet opgeslagen: deze plaatsing staat niet in de opvolging van deze week.",
+    "onbekend": "Niet opgeslagen: deze plaatsing is niet bekend, of u heeft er geen toegang toe.",
+    "lang": "Niet opgeslagen: de reden is te lang (hoogstens 1000 tekens).",
+    "soort": "Niet opgeslagen: kies toevoegen of van de opvolging halen.",
+}
+FOLLOW_UP_KINDS = {"toevoegen": "added", "afvoeren": "dismissed"}
 
 
 def _context(request: Request, identity: Identity) -> dict:
@@ -149,7 +162,8 @@ def _list_query(team: str, district: str, as_of: date | None, **more) -> str:
 @router.get("/lijst")
 def risk_list(request: Request, services: ServicesDep, identity: PageIdentity, team: Team = "",
               district: District = "", as_of: Week = None,
-              page: Annotated[int, Query(alias="pagina", ge=1, le=100_000)] = 1):
+              page: Annotated[int, Query(alias="pagina", ge=1, le=100_000)] = 1,
+              notice: Annotated[str, Query(alias="melding", max_length=20)] = ""):
     try:
         found = views.risk_list(services, identity, LIST, as_of, team or None, district or None, page, PAGE_SIZE)
         filters = views.list_filters(services, identity, found["as_of"])
@@ -172,6 +186,7 @@ def risk_list(request: Request, services: ServicesDep, identity: PageIdentity, t
     return render.page("lijst.html", **_context(request, identity), risks=found, filters=filters, team=team,
                        district=district, weeks=weeks, chosen_week=found["as_of"], newest=as_of is None,
                        offset=(page - 1) * PAGE_SIZE, downloads_query=downloads_query, pages=pages,
+                       notice=FOLLOW_UP_NOTICES.get(notice), saved=notice in ("toegevoegd", "afgevoerd"),
                        previous=link(page - 1) if page > 1 else None,
                        next=link(page + 1) if page < pages else None)
 
@@ -203,13 +218,15 @@ def placement(request: Request, placement_id: PlacementId, services: ServicesDep
     except placements.NotFound:
         return _not_found(request, identity)
     chart = curve_chart(detail["curve"]["points"]) if detail["curve"] else None
+    bars = factor_chart(detail["explanation"]) if detail["explanation"] else None
     champion = services.champion.current
     special = views.special_data(champion) if champion else None
     return render.page("plaatsing.html", **_context(request, identity), p=detail, chart=chart,
-                       factor_bars=factor_chart(detail["explanation"]),
+                       factor_bars=bars,
                        events=timeline(detail["events"], detail["actions"]),
                        uses_health=bool(special and special["columns"]), special=special,
-                       interventions=INTERVENTIONS, notice=NOTICES.get(notice), saved=notice == "opgeslagen")
+                       interventions=INTERVENTIONS, notice=NOTICES.get(notice) or FOLLOW_UP_NOTICES.get(notice),
+                       saved=notice in ("opgeslagen", "toegevoegd", "afgevoerd"))
 
 
 @router.post("/plaatsing/{placement_id}/acties")
@@ -232,13 +249,42 @@ def record_action(request: Request, placement_id: PlacementId, services: Service
     return RedirectResponse(f"{here}?melding=opgeslagen#acties", status_code=303)
 
 
+@router.post("/lijst/opvolging")
+def follow_up(request: Request, services: ServicesDep, identity: PageIdentity, csrf: FormText = "",
+              kind: Annotated[str, Form(alias="soort", max_length=20)] = "",
+              placement_id: Annotated[str, Form(alias="plaatsing", max_length=64)] = "",
+              reason: Annotated[str, Form(alias="reden", max_length=2000)] = "",
+              back: Annotated[str, Form(alias="terug", max_length=20)] = "lijst"):
+    """Add a placement to this week's follow-up or dismiss it (coordinators); back to the list or the placement."""
+    check_csrf(request.cookies.get(SESSION_COOKIE), csrf)
+    placement_id = placement_id.strip()
+    here = f"/plaatsing/{quote(placement_id, safe='')}" if back == "plaatsing" and placement_id else "/lijst"
+    anchor = "#opvolging"
+    try:
+        done = views.record_follow_up(services, identity, FOLLOW_UP, placement_id,
+                                      FOLLOW_UP_KINDS.get(kind, kind), reason.strip() or None)
+    except views.Forbidden:
+        return _notice(request, identity, 403, "Alleen de coördinator past de opvolging aan", [
+            "De opvolging van de week (wie deze week aandacht krijgt) wordt bijgehouden door de coördinator "
+            "Uitval. U kunt bij een plaatsing wel vastleggen wat u besloten heeft.",
+        ], (("/lijst", "Terug naar de risicolijst"),))
+    except placements.NotFound:
+        return RedirectResponse(f"/lijst?melding=onbekend{anchor}", status_code=303)
+    except InvalidFollowUp as refused:
+        return RedirectResponse(f"{here}?melding={refused.problem}{anchor}", status_code=303)
+    return RedirectResponse(f"{here}?melding={'toegevoegd' if done['kind'] == 'added' else 'afgevoerd'}{anchor}",
+                            status_code=303)
+
+
 @router.get("/modelkaart")
 def model_card(request: Request, services: ServicesDep, identity: PageIdentity):
     champion = services.champion.current  # read once, like the API's ChampionDep
     if champion is None:
         why = _refusal(services.champion.refused) or ["Er is nog geen model geladen. Probeer het later opnieuw."]
         return _notice(request, identity, 503, "Nog geen model in gebruik", why)
-    return render.page("modelkaart.html", **_context(request, identity), model=views.model_info(champion),
+    model = views.model_info(champion)
+    return render.page("modelkaart.html", **_context(request, identity), model=model,
+                       precision=precision_chart(model["precision_by_week"], model["model"]),
                        monitoring=monitoring_runs.page_runs(services.engine))
 
 

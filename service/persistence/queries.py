@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from lks.data_contracts.schemas.codes import INTERVENTION
 from lks.data_contracts.store import VERSIONS
 from lks.service.auth import COORDINATOR, DATA_SCIENTIST, JOBCOACH, Identity
-from lks.service.persistence.tables import actions, list_samples, risk_lists, risk_scores
+from lks.service.persistence.tables import actions, list_samples, risk_lists, risk_scores, unscored_placements
 
 CHANGE_THRESHOLD = 0.01  # a change in risk_52w below one percentage point counts as "same"
 MAX_REASON, MAX_NOTE = 1000, 2000  # characters of free text an action may carry
@@ -43,6 +43,7 @@ class Page:
     previous: dict | None
     total: int
     items: list[dict]
+    unscored: list[dict]  # on the week's list without a score (missing inputs): never ranked, counted apart
 
 
 def find_list(conn, as_of: date | None = None) -> dict | None:
@@ -72,11 +73,11 @@ def lists(engine: sa.Engine, identity: Identity) -> list[dict]:
     return rows
 
 
-def assigned_now(identity: Identity) -> sa.ColumnElement[bool] | None:
-    """A condition on a risk_scores row: the newest stored placements row of its placement (newest
-    registered_at; a tie goes to the row stored last, as `latest_versions`) routes it to `identity`.
-    None when the identity may see no placement. Correlated per score row, so it walks the placements
-    index of the rows asked for, not the whole history."""
+def assigned_now(identity: Identity, placement_id=risk_scores.c.placement_id) -> sa.ColumnElement[bool] | None:
+    """A condition on a risk_scores row (or on another `placement_id` column or value): the newest stored
+    placements row of its placement (newest registered_at; a tie goes to the row stored last, as
+    `latest_versions`) routes it to `identity`. None when the identity may see no placement. Correlated
+    per score row, so it walks the placements index of the rows asked for, not the whole history."""
     p, q = VERSIONS["placements"].alias("assignment"), VERSIONS["placements"].alias("later")
     theirs: sa.ColumnElement[bool]
     if identity.role == COORDINATOR and identity.teams:
@@ -88,12 +89,13 @@ def assigned_now(identity: Identity) -> sa.ColumnElement[bool] | None:
     later = sa.exists().where(q.c.placement_id == p.c.placement_id, sa.or_(
         q.c.registered_at > p.c.registered_at,
         sa.and_(q.c.registered_at == p.c.registered_at, q.c.version_id > p.c.version_id)))
-    return sa.exists().where(p.c.placement_id == risk_scores.c.placement_id, ~later, theirs)
+    return sa.exists().where(p.c.placement_id == placement_id, ~later, theirs)
 
 
-def scope(query, identity: Identity):
-    """Restrict a risk_scores query to the placements the identity may see now (see the module's docstring)."""
-    condition = assigned_now(identity)
+def scope(query, identity: Identity, placement_id=risk_scores.c.placement_id):
+    """Restrict a risk_scores query (or one on another `placement_id` column) to the placements the identity
+    may see now (see the module's docstring)."""
+    condition = assigned_now(identity, placement_id)
     return query.where(sa.false()) if condition is None else query.where(condition)
 
 
@@ -133,6 +135,7 @@ def risk_list_page(engine: sa.Engine, identity: Identity, as_of: date | None = N
                 risk_scores.c.list_id == previous["list_id"],
                 risk_scores.c.placement_id.in_([r["placement_id"] for r in rows]))).all())
         decided = _decisions(conn, current, [r["placement_id"] for r in rows])
+        gaps = unscored(conn, identity, current["list_id"], team, district)
     items = [{
         "placement_id": r["placement_id"], "rank": r["rank"], "risk_13w": r["risk_13w"], "risk_52w": r["risk_52w"],
         "team": r["team"], "district": r["district"], "jobcoach_id": r["jobcoach_id"],
@@ -143,7 +146,7 @@ def risk_list_page(engine: sa.Engine, identity: Identity, as_of: date | None = N
         "sample": r["placement_id"] in drawn,
         "decision": decided.get(r["placement_id"]),
     } for r in rows]
-    return Page(current, previous, total, items)
+    return Page(current, previous, total, items, gaps)
 
 
 def _decisions(conn, current: dict, placement_ids: list[str]) -> dict[str, dict]:
@@ -182,10 +185,26 @@ def placement(engine: sa.Engine, identity: Identity, placement_id: str, as_of: d
         row = conn.execute(scope(sa.select(risk_scores).where(
             risk_scores.c.list_id == current["list_id"], risk_scores.c.placement_id == placement_id),
             identity)).mappings().first()
-        if row is None:
+        gap = None if row is not None else unscored(conn, identity, current["list_id"], placement_id=placement_id)
+        if row is None and not gap:
             raise NotFound(f"placement {placement_id} not found")
-        return {"list": current, "score": dict(row), "history": _history(conn, placement_id),
-                "actions": _actions(conn, placement_id), "events": _events(conn, placement_id)}
+        return {"list": current, "score": dict(row) if row is not None else None, "unscored": gap[0] if gap else None,
+                "history": _history(conn, placement_id), "actions": _actions(conn, placement_id),
+                "events": _events(conn, placement_id)}
+
+
+def unscored(conn, identity: Identity, list_id: int, team: str | None = None, district: str | None = None,
+             placement_id: str | None = None) -> list[dict]:
+    """The placements of a list that got no score (missing inputs) and that `identity` may see now, oldest in
+    service first (they have no rank)."""
+    query = scope(sa.select(unscored_placements).where(unscored_placements.c.list_id == list_id), identity,
+                  unscored_placements.c.placement_id)
+    for column, value in (("team", team), ("district", district), ("placement_id", placement_id)):
+        if value:
+            query = query.where(unscored_placements.c[column] == value)
+    rows = conn.execute(query.order_by(unscored_placements.c.tenure_weeks.desc(),
+                                       unscored_placements.c.placement_id)).mappings().all()
+    return [{k: v for k, v in r.items() if k != "list_id"} for r in rows]
 
 
 def _events(conn, placement_id: str) -> list[dict]:
@@ -233,9 +252,10 @@ def record_action(engine: sa.Engine, identity: Identity, placement_id: str, kind
         raise InvalidAction(f"a reason holds at most {MAX_REASON} characters and a note at most {MAX_NOTE}")
     with engine.begin() as conn:
         current = find_list(conn)
-        if current is None or conn.execute(scope(sa.select(risk_scores.c.placement_id).where(
+        if current is None or (conn.execute(scope(sa.select(risk_scores.c.placement_id).where(
                 risk_scores.c.list_id == current["list_id"], risk_scores.c.placement_id == placement_id),
-                identity)).first() is None:
+                identity)).first() is None and not unscored(conn, identity, current["list_id"],
+                                                            placement_id=placement_id)):
             raise NotFound(f"placement {placement_id} not found")
         values = {"placement_id": placement_id, "recorded_by": identity.name, "at": now(), "kind": kind,
                   "intervention": intervention if kind == "intervention" else None,

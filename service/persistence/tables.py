@@ -11,6 +11,11 @@ audit_log      every time an individual placement was shown (or asked for), and 
 monitoring_runs  every `lks monitor` run: its date, when it ran, its alerts and its whole JSON result
                  (aggregates only, no placement or person; service.service_layer.monitoring)
 list_samples   per list, the placements drawn at random below its cut ("steekproef"), with the seed
+follow_ups     a coordinator's changes to a week's follow-up (the list down to its capacity line): a placement
+               added (no reason needed) or dismissed (a reason required); append-only, the newest per
+               (week, placement) counts
+unscored_placements  per list, the placements that got no score ("geen voorspelling") and which inputs
+                     they missed (service.service_layer.scoring.missing_inputs)
 
 Routing columns (team, district, jobcoach_id) are copied from the stored placement/person rows to
 route and filter; they are never model inputs.
@@ -132,6 +137,30 @@ list_samples = sa.Table(  # the weekly random sample below the list's cut (servi
     sa.UniqueConstraint("list_id", "placement_id", name="uq_list_sample"),
 )
 # ---- end monitoring ----
+
+# ---- follow-up and "geen voorspelling" (issue 14): new tables only, nothing else changed ----
+follow_ups = sa.Table(
+    "follow_ups", metadata,
+    sa.Column("follow_up_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("as_of", sa.Date, nullable=False, index=True),  # the week (a list's as_of), whatever model scored it
+    sa.Column("placement_id", sa.String, nullable=False, index=True),
+    sa.Column("kind", sa.String, nullable=False),             # "added" or "dismissed"
+    sa.Column("reason", sa.String, nullable=True),            # required when dismissed
+    sa.Column("recorded_by", sa.String, nullable=False),
+    sa.Column("at", sa.DateTime, nullable=False),
+)
+unscored_placements = sa.Table(
+    "unscored_placements", metadata,
+    sa.Column("list_id", sa.Integer, sa.ForeignKey("risk_lists.list_id"), nullable=False, index=True),
+    sa.Column("placement_id", sa.String, nullable=False),
+    sa.Column("team", sa.String, nullable=True),
+    sa.Column("district", sa.String, nullable=True),
+    sa.Column("jobcoach_id", sa.String, nullable=True),
+    sa.Column("tenure_weeks", sa.Integer, nullable=False),
+    sa.Column("missing", sa.JSON, nullable=False),  # [{"input", "source"}]: the required inputs it lacks
+    sa.UniqueConstraint("list_id", "placement_id", name="uq_unscored_placement"),
+)
+# ---- end issue 14 ----
 
 
 def make_service_engine(url: str) -> sa.Engine:

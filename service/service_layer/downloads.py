@@ -12,6 +12,7 @@ from datetime import date
 from babel.dates import format_date
 from babel.numbers import format_decimal
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -30,7 +31,7 @@ COLUMNS = [("Rang", "int"), ("Plaatsing", "text"), ("Kans op uitval binnen 13 we
            ("Kans op uitval in het eerste jaar", "pct"), ("Risicoband", "text"), ("Sinds vorige week", "text"),
            ("Kans eerste jaar vorige week", "pct"), ("Belangrijkste redenen", "text"),
            ("Mogelijke ondersteuning", "text"), ("Team", "text"), ("Gebied", "text"), ("Weken in dienst", "int"),
-           ("Besluit", "text"), ("Besluit vastgelegd op", "datetime")]
+           ("Opvolging", "text"), ("Besluit", "text"), ("Besluit vastgelegd op", "datetime")]
 
 
 def export_list(services: Services, identity: Identity, endpoint: str, as_of: date | None, team: str | None,
@@ -48,6 +49,18 @@ def decision_text(decision: dict | None) -> str:
     return "geen actie (met reden)"
 
 
+def follow_up_text(item: dict) -> str:
+    """The list page's Opvolging cell: in the week's follow-up, added, or dismissed with its reason. A typed
+    reason loses the control characters a worksheet cannot hold; the cell starts with our own words, so a
+    reason starting with = is never read as a formula."""
+    record = item.get("follow_up")
+    if record and record["kind"] == "dismissed":
+        return "van de opvolging gehaald: " + ILLEGAL_CHARACTERS_RE.sub("", record["reason"] or "")
+    if item.get("in_follow_up"):
+        return "toegevoegd" if record else "in de opvolging"
+    return ""
+
+
 def rows(found: dict) -> list[list]:
     """One row per placement, in the order of COLUMNS; shares as floats, a missing value as None."""
     out = []
@@ -56,7 +69,8 @@ def rows(found: dict) -> list[list]:
         out.append([item["rank"], item["placement_id"], item["risk_13w"], item["risk_52w"], item["band"],
                     CHANGES[item["change"]], item["previous_risk_52w"], ", ".join(item["raised_by"]),
                     ", ".join(item["suggestions"]), item["team"] or "onbekend", item["district"] or "onbekend",
-                    item["tenure_weeks"], decision_text(decision), decision["at"] if decision else None])
+                    item["tenure_weeks"], follow_up_text(item), decision_text(decision),
+                    decision["at"] if decision else None])
     return out
 
 
@@ -104,6 +118,12 @@ def _csv_cell(value, kind: str) -> str:
     return str(value)
 
 
+def _sheet_text(value):
+    """Typed text (filters, reasons) loses the control characters a worksheet cannot hold: one place for every
+    cell, found by the schema fuzzing (a filter with one answered 500)."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+
+
 def to_xlsx(found: dict, team: str | None, district: str | None) -> bytes:
     """One sheet: the header block, then a table with the percentages as numbers in a percent format."""
     book = Workbook()
@@ -111,13 +131,14 @@ def to_xlsx(found: dict, team: str | None, district: str | None) -> bytes:
     sheet.title = f"Week {found['as_of'].isocalendar().week}"
     lines = header_lines(found, team, district)
     for number, line in enumerate(lines, start=1):
-        sheet.cell(row=number, column=1, value=line).font = Font(bold=number == 1, size=14 if number == 1 else 11)
+        cell = sheet.cell(row=number, column=1, value=_sheet_text(line))
+        cell.font = Font(bold=number == 1, size=14 if number == 1 else 11)
     top = len(lines) + 2
     for column, (name, _kind) in enumerate(COLUMNS, start=1):
         sheet.cell(row=top, column=column, value=name).font = Font(bold=True)
     for offset, row in enumerate(rows(found), start=1):
         for column, (value, (_name, kind)) in enumerate(zip(row, COLUMNS, strict=True), start=1):
-            cell = sheet.cell(row=top + offset, column=column, value=value)
+            cell = sheet.cell(row=top + offset, column=column, value=_sheet_text(value))
             if kind == "pct":
                 cell.number_format = "0.0%"
             elif kind == "datetime":

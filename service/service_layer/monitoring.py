@@ -39,11 +39,13 @@ from scipy.stats import binomtest
 from sklearn.metrics import brier_score_loss, roc_auc_score
 
 from lks.data_contracts.store import history
-from lks.data_contracts.timeline import latest_versions
-from lks.features.frames import landmark_frame
+from lks.data_contracts.timeline import YEAR_WEEKS, latest_versions
+from lks.features.frames import GRACE_DAYS, HORIZON_DAYS, landmark_frame, weekly_features
+from lks.features.known import prepare
 from lks.service.persistence.tables import actions, list_samples, risk_lists, risk_scores
+from lks.training.backtest import EVAL_STRATEGY
 from lks.training.fairness import AUDITED, age_band
-from lks.training.metrics import ece, pooled, reliability
+from lks.training.metrics import ece, pooled, reliability, split_soft
 
 POPULATIONS = ("all", "without_intervention", "with_intervention")
 
@@ -94,9 +96,10 @@ def monitor(inputs: Inputs, as_of: date, config: dict) -> dict:
         "n_lists": int(inputs.scores["list_id"].nunique()),
         "model_versions": sorted(str(v) for v in inputs.scores["model_version"].unique()),
         "performance": {h: performance(labelled[h], k, int(config["bootstrap_rounds"])) for h in labelled},
-        "fairness": {h: fairness(labelled[h], k, int(config["fairness"]["min_group_positives"]))
-                     for h in labelled},
+        "fairness": {h: fairness(labelled[h], k, int(config["fairness"]["min_group_positives"]),
+                              int(config["bootstrap_rounds"])) for h in labelled},
         "sample": {h: unflagged(labelled[h]) for h in labelled},
+        "listed_not_judged": {h: not_judged(inputs.scores, labelled[h], k) for h in labelled},
         "drift": drift(inputs.scores, config["drift"]),
         "decisions": decisions(inputs.scores, inputs.actions, as_of, k, config["decisions"]),
     }
@@ -107,28 +110,87 @@ def monitor(inputs: Inputs, as_of: date, config: dict) -> dict:
 # ---- outcomes -------------------------------------------------------------------------------------------
 
 def label_rows(inputs: Inputs, as_of: date, config: dict) -> dict[str, pd.DataFrame]:
-    """Per horizon, the rows of every list whose labels are all known on `as_of`, with `y`, `p`,
-    `on_list` (rank <= k), `intervention` and the audited attributes."""
+    """Per horizon, the rows of every closed list (`closed_lists`) with `y`, `p`, `on_list` (rank <= k),
+    `intervention`, `unknown_ending` and the audited attributes.
+
+    `y` is the label by the training's rules as known on `as_of`. An ending registered as `onbekend` keeps its
+    row: with `unknown_reasons: soft` (the default) its label is the unknown-reason model's P(uitval), exactly
+    as the backtest reads its test rows (`training.backtest.EVAL_STRATEGY`); `exclude` drops the row. Dropping
+    is biased even when reasons go missing at random: only rows with an ending can lose their label, and a row
+    with an ending is far more often uitval than a row without one (measured on the simulator run forward,
+    README)."""
     scores = inputs.scores
     if not len(scores):
         return {}
     frame = scores[["list_id", "placement_id", "as_of", "team", "district", "risk_13w", "risk_52w", "rank",
                     "sample"]]
-    labelled = landmark_frame(inputs.history, sorted(frame["as_of"].unique()), horizon=None, label_date=as_of,
-                              unknown_reasons=config["unknown_reasons"], features=frame)
+    strategy = config["unknown_reasons"]
+    if strategy not in ("soft", "exclude"):
+        raise ValueError(f"unknown_reasons must be 'soft' or 'exclude', but was {strategy!r}")
+    known = prepare(inputs.history)
+    dates = sorted(frame["as_of"].unique())
+    # the unknown-reason model needs the point-in-time features of each list's date, not the stored inputs
+    weekly = weekly_features(known, dates)
+    labelled = landmark_frame(known, dates, horizon=None, label_date=as_of, unknown_reasons=EVAL_STRATEGY,
+                              features=weekly)
+    labels = fold_soft(labelled[["placement_id", "as_of", "weight", "uitval_13w", "uitval_52w"]])
+    labelled = frame.merge(labels, on=["placement_id", "as_of"], how="inner")
     labelled["on_list"] = (labelled["rank"] <= int(config["k"])).astype(int)
     labelled["intervention"] = helped(labelled, inputs.actions, int(config["intervention_days"]))
     labelled = labelled.join(protected(inputs.history, labelled))
-    day = pd.Timestamp(as_of)
+    closed = closed_lists(scores, inputs.history, as_of)
     out = {}
     for h in config["horizons"]:
-        known_at = labelled.groupby("list_id")[f"label_known_at_{h}"].transform("max")
-        rows = labelled[(known_at <= day) & labelled[f"uitval_{h}"].notna()].copy()
+        rows = labelled[labelled["list_id"].isin(closed[h]) & labelled[f"uitval_{h}"].notna()].copy()
+        if strategy == "exclude":
+            rows = rows[~rows["unknown_ending"]]
         if len(rows):
             rows["y"] = rows[f"uitval_{h}"].astype(float)
             rows["p"] = rows[f"risk_{h}"].astype(float)
             out[h] = rows.reset_index(drop=True)
     return out
+
+
+def fold_soft(rows: pd.DataFrame) -> pd.DataFrame:
+    """One row per (placement, date) again after the unknown-reason split (an uitval copy with weight P
+    first, a neutral copy with 1 - P): the label becomes P * uitval + (1 - P) * neutral, a soft label, and
+    `unknown_ending` says which rows rest on an `onbekend` ending."""
+    keys = ["placement_id", "as_of"]
+    first = ~rows.duplicated(keys, keep="first")
+    out = rows[first].set_index(keys)
+    neutral = rows[~first].set_index(keys).reindex(out.index)
+    split = neutral["weight"].notna().to_numpy()
+    p = out["weight"].to_numpy(float)
+    for h in ("13w", "52w"):
+        up, down = out[f"uitval_{h}"].astype(float).to_numpy(), neutral[f"uitval_{h}"].astype(float).to_numpy()
+        out[f"uitval_{h}"] = np.where(split, p * up + (1 - p) * down, up)
+    out["unknown_ending"] = split
+    return out.drop(columns="weight").reset_index()
+
+
+def closed_lists(scores: pd.DataFrame, hist: dict[str, pd.DataFrame], as_of: date) -> dict[str, set]:
+    """Per horizon, the lists whose every row's label window has closed, plus the registration grace, by
+    `as_of`: 13w when D + 91 + grace has passed (every window ends by D + 91); 52w when the first year of
+    every placement on it has ended, plus grace. Judged from all the list's placements, not from the rows
+    that happen to have a label already: a list half known would be judged on the placements near the end
+    of their first year only."""
+    placements = latest_versions(hist["placements"], "placements").set_index("placement_id")["start_date"]
+    starts = pd.to_datetime(placements.reindex(scores["placement_id"]).to_numpy())
+    lists = pd.DataFrame({"list_id": scores["list_id"].to_numpy(), "as_of": scores["as_of"].to_numpy(),
+                          "year_end": starts + pd.Timedelta(days=7 * YEAR_WEEKS - 1)})
+    grace, day = pd.Timedelta(days=GRACE_DAYS), pd.Timestamp(as_of)
+    per_list = lists.groupby("list_id").agg(as_of=("as_of", "max"), year_end=("year_end", "max"))
+    return {"13w": set(per_list.index[per_list["as_of"] + pd.Timedelta(days=HORIZON_DAYS["13w"]) + grace <= day]),
+            "52w": set(per_list.index[per_list["year_end"] + grace <= day])}
+
+
+def not_judged(scores: pd.DataFrame, rows: pd.DataFrame, k: int) -> dict:
+    """Listed placements (top k) of the judged lists that have no label: the placement had already ended on
+    the list's date, its ending registered after it (never at risk, by the label rules), or its `onbekend`
+    ending was excluded. Precision at k is taken over the others; a coordinator's capacity went to these."""
+    judged = scores[scores["list_id"].isin(rows["list_id"].unique()) & (scores["rank"] <= k)]
+    missing = int(len(judged) - int((rows["on_list"] == 1).sum()))
+    return {"listed": len(judged), "not_judged": missing, "share": missing / len(judged) if len(judged) else math.nan}
 
 
 def helped(rows: pd.DataFrame, acts: pd.DataFrame, days: int) -> np.ndarray:
@@ -153,14 +215,18 @@ def protected(hist: dict[str, pd.DataFrame], rows: pd.DataFrame) -> pd.DataFrame
 # ---- performance ------------------------------------------------------------------------------------------
 
 def week_figures(rows: pd.DataFrame) -> dict[str, float]:
+    """One list's figures; a soft label (an `onbekend` ending) counts as expected, as in the backtest:
+    split into an uitval and a no-uitval row weighted P and 1 - P for Brier, ECE and ROC AUC."""
     y, p, listed = rows["y"].to_numpy(float), rows["p"].to_numpy(float), rows["on_list"].to_numpy(bool)
     rate = float(y.mean()) if len(y) else math.nan
     precision = float(y[listed].mean()) if listed.any() else math.nan
+    labels, scores, weights = split_soft(y, p)
+    both = 0 < np.sum(weights * labels) < np.sum(weights)
     return {
         "n": len(y), "observed_rate": rate, "mean_risk": float(p.mean()) if len(p) else math.nan,
-        "brier": float(brier_score_loss(y, p)) if len(y) else math.nan,
-        "ece": ece(y, p),
-        "roc_auc": float(roc_auc_score(y, p)) if 0 < y.sum() < len(y) else math.nan,
+        "brier": float(brier_score_loss(labels, scores, sample_weight=weights)) if len(y) else math.nan,
+        "ece": ece(labels, scores, weight=weights),
+        "roc_auc": float(roc_auc_score(labels, scores, sample_weight=weights)) if both else math.nan,
         "precision_at_k": precision,
         "recall_at_k": float(y[listed].sum() / y.sum()) if y.sum() else math.nan,
         "lift_at_k": precision / rate if rate else math.nan,
@@ -180,7 +246,8 @@ def performance(rows: pd.DataFrame, k: int, rounds: int) -> dict:
             warnings.simplefilter("ignore", RuntimeWarning)
             figures = pooled(per_week, n_boot=rounds)
         figures.pop("n_test_dates")
-        out[population] = {"n_weeks": len(weeks), "n_rows": len(subset), "pooled": figures, "weeks": weeks,
+        out[population] = {"n_weeks": len(weeks), "n_rows": len(subset),
+                           "n_unknown_endings": int(subset["unknown_ending"].sum()), "pooled": figures, "weeks": weeks,
                            "calibration_curve": calibration(subset)}
     return out
 
@@ -200,8 +267,8 @@ def unflagged(rows: pd.DataFrame) -> dict:
     hits, unlisted = float(rows.loc[rows["on_list"] == 1, "y"].sum()), int((rows["on_list"] == 0).sum())
     if not len(sample):
         return {"n_sampled": 0}
-    found = int(sample["y"].sum())
-    interval = binomtest(found, len(sample)).proportion_ci()
+    found = float(sample["y"].sum())  # soft labels (an `onbekend` ending) add their P(uitval)
+    interval = binomtest(round(found), len(sample)).proportion_ci()
     rates = {"rate": found / len(sample), "rate_lo": interval.low, "rate_hi": interval.high}
 
     def recall(rate: float) -> float:
@@ -214,8 +281,11 @@ def unflagged(rows: pd.DataFrame) -> dict:
 
 # ---- fairness ---------------------------------------------------------------------------------------------
 
-def fairness(rows: pd.DataFrame, k: int, min_positives: int) -> dict:
-    """Per audited attribute and group: recall at k, share on the list, observed rate, mean risk."""
+def fairness(rows: pd.DataFrame, k: int, min_positives: int, rounds: int = 500) -> dict:
+    """Per audited attribute and group: recall at k, share on the list, observed rate, mean risk; and the
+    largest recall gap among the groups with at least `min_positives` placements ending in uitval (smaller
+    groups are reported, not judged; `positives` counts placement-weeks), with a 95% bootstrap interval
+    (`gap_interval`)."""
     out = {}
     for attribute in AUDITED:
         groups = rows[attribute].fillna("onbekend").astype(str).to_numpy()
@@ -230,12 +300,43 @@ def fairness(rows: pd.DataFrame, k: int, min_positives: int) -> dict:
         ).by_group
         by_group["mean_risk"] = pd.Series(rows["p"].to_numpy(float)).groupby(groups).mean()
         by_group["n"] = pd.Series(groups).value_counts()
-        judged = by_group[by_group["positives"] >= min_positives]["recall_at_k"].dropna()
+        # a placement is on every weekly list until it ends: count its uitval once, not once per week
+        ending = pd.DataFrame({"group": groups, "placement_id": rows["placement_id"].to_numpy(),
+                               "y": rows["y"].to_numpy(float)})
+        by_group["uitval_placements"] = ending.groupby(["group", "placement_id"])["y"].max().groupby("group").sum()
+        judged = by_group[by_group["uitval_placements"] >= min_positives]["recall_at_k"].dropna()
         gap = float(judged.max() - judged.min()) if len(judged) > 1 else 0.0
-        out[attribute] = {"recall_gap": gap,
+        lo, hi = gap_interval(rows, groups, str(judged.idxmax()), str(judged.idxmin()), rounds) \
+            if len(judged) > 1 else (0.0, 0.0)
+        out[attribute] = {"recall_gap": gap, "recall_gap_lo": lo, "recall_gap_hi": hi,
                           "lowest_group": str(judged.idxmin()) if len(judged) > 1 else None,
+                          "highest_group": str(judged.idxmax()) if len(judged) > 1 else None,
                           "groups": {str(g): m.to_dict() for g, m in by_group.iterrows()}}
     return out
+
+
+def gap_interval(rows: pd.DataFrame, groups: np.ndarray, high: str, low: str, rounds: int,
+                 seed: int = 0) -> tuple[float, float]:
+    """95% bootstrap interval of recall(high) - recall(low), placements resampled whole (a placement is on
+    several weekly lists; its rows are not independent), as the training's fairness audit resamples."""
+    hits = rows["y"].to_numpy(float) * rows["on_list"].to_numpy(float)
+    positives = rows["y"].to_numpy(float)
+    placement = pd.factorize(rows["placement_id"])[0]
+    n = int(placement.max()) + 1
+    sums = {}
+    for name in (high, low):
+        mask = groups == name
+        sums[name] = (np.bincount(placement[mask], hits[mask], n), np.bincount(placement[mask], positives[mask], n))
+    rng = np.random.default_rng(seed)
+    draws = np.stack([np.bincount(rng.integers(0, n, n), minlength=n) for _ in range(rounds)])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        recall = {name: (draws @ h) / (draws @ p) for name, (h, p) in sums.items()}
+    gaps = recall[high] - recall[low]
+    gaps = gaps[np.isfinite(gaps)]
+    if not len(gaps):
+        return math.nan, math.nan
+    lo, hi = np.percentile(gaps, [2.5, 97.5])
+    return float(lo), float(hi)
 
 
 # ---- drift ------------------------------------------------------------------------------------------------
@@ -325,11 +426,14 @@ def alerts(result: dict, config: dict) -> list[dict]:
                                        f"threshold {side} {threshold}"})
     for h, attributes in result["fairness"].items():
         for attribute, figures in attributes.items():
-            if figures["recall_gap"] > config["fairness"]["max_recall_gap"]:
+            # larger than the threshold, and the lowest group's recall surely below the highest one's: a gap
+            # between small groups that chance alone could give is reported, not alerted on
+            if figures["recall_gap"] > config["fairness"]["max_recall_gap"] and (figures["recall_gap_lo"] or 0) > 0:
                 out.append({"check": "recall_gap", "subject": f"{h} {attribute}", "value": figures["recall_gap"],
                             "threshold": config["fairness"]["max_recall_gap"],
-                            "message": f"recall at k {h} differs {figures['recall_gap']:.2f} between groups of "
-                                       f"{attribute}; lowest: {figures['lowest_group']}"})
+                            "message": f"recall at k {h} differs {figures['recall_gap']:.2f} (95% interval "
+                                       f"{figures['recall_gap_lo']:.2f}-{figures['recall_gap_hi']:.2f}) between "
+                                       f"groups of {attribute}; lowest: {figures['lowest_group']}"})
     found = result["drift"]
     if found.get("status") == "ok":
         for name, value in found["scores"].items():

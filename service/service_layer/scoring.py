@@ -8,6 +8,9 @@ with the same champion and the same known facts finds that row and changes nothi
 (or facts registered late with an earlier registered_at) gives a new key, so a new list is added
 and the old one is kept.
 
+A placement that lacks an input the model needs (`missing_inputs`: the person's or the employer's
+registration, say) gets no score: it is stored apart with what it misses ("geen voorspelling").
+
 A champion that reads special-category columns is scored only under the DPIA reference it was
 trained under (`service.dpia.check`, before anything is read); the special columns are read only
 when the model's own inputs include them, so a model trained without a reference never gets them.
@@ -32,8 +35,8 @@ from lks.service.champion import dpia
 from lks.service.champion.types import Champion
 from lks.service.explanations import explain
 from lks.service.persistence.curves import curve_records, store_curves
-from lks.service.persistence.tables import risk_lists, risk_scores
-from lks.service.service_layer import sampling
+from lks.service.persistence.tables import risk_lists, risk_scores, unscored_placements
+from lks.service.service_layer import missing_inputs, sampling
 
 log = logging.getLogger(__name__)
 ROUTING = ["team", "district", "jobcoach_id"]
@@ -47,6 +50,7 @@ class ScoredList:
     input_hash: str
     created: bool          # False when this list was already stored
     n_placements: int
+    n_unscored: int = 0    # placements without a prediction (missing inputs), stored apart
 
 
 def model_inputs(features: pd.DataFrame, champion: Champion) -> pd.DataFrame:
@@ -102,20 +106,30 @@ def score_week(engine: sa.Engine, champion: Champion, as_of: date, now=datetime.
         existing = find_list(conn, as_of, champion.version, digest)
     if existing is not None:
         log.info("list %s (as of %s, model %s) already stored", existing["list_id"], as_of, champion.version)
-        return ScoredList(existing["list_id"], as_of, champion.version, digest, False, existing["n_placements"])
-    rows = scored_rows(hist, features, inputs, champion)
-    curves = curve_rows(inputs, features["placement_id"].tolist(), champion)
+        with engine.connect() as conn:
+            n_unscored = conn.execute(sa.select(sa.func.count()).select_from(unscored_placements).where(
+                unscored_placements.c.list_id == existing["list_id"])).scalar_one()
+        return ScoredList(existing["list_id"], as_of, champion.version, digest, False, existing["n_placements"],
+                          n_unscored)
+    gaps = missing_inputs.missing_per_row(inputs)  # required inputs a placement lacks: no score, no rank
+    complete = pd.Series([not gap for gap in gaps], index=features.index)
+    rows = scored_rows(hist, features[complete].reset_index(drop=True), inputs[complete], champion)
+    unscored = unscored_rows(hist, features, gaps)
+    curves = curve_rows(inputs[complete], features.loc[complete, "placement_id"].tolist(), champion)
     with engine.begin() as conn:
         list_id = conn.execute(risk_lists.insert().values(
             as_of=as_of, model_version=champion.version, input_hash=digest, created_at=now(),
             n_placements=len(rows)).returning(risk_lists.c.list_id)).scalar_one()
         if rows:
             conn.execute(risk_scores.insert(), [{**r, "list_id": list_id} for r in rows])
+        if unscored:
+            conn.execute(unscored_placements.insert(), [{**r, "list_id": list_id} for r in unscored])
         store_curves(conn, list_id, curves)
         sample = sampling.draw({r["placement_id"]: r["rank"] for r in rows}, as_of, list_k, sample_size)
         sampling.store(conn, list_id, as_of, sample)  # the steekproef (issue 13)
-    log.info("stored list %s: %d placements as of %s, model %s", list_id, len(rows), as_of, champion.version)
-    return ScoredList(list_id, as_of, champion.version, digest, True, len(rows))
+    log.info("stored list %s: %d placements as of %s, model %s; %d without a prediction (missing inputs)",
+             list_id, len(rows), as_of, champion.version, len(unscored))
+    return ScoredList(list_id, as_of, champion.version, digest, True, len(rows), len(unscored))
 
 
 def curve_rows(inputs: pd.DataFrame, placement_ids: list[str], champion: Champion) -> list[dict]:
@@ -130,6 +144,18 @@ def curve_rows(inputs: pd.DataFrame, placement_ids: list[str], champion: Champio
     except Exception:
         log.exception("risk curves failed with model version %s; stored without curves", champion.version)
         return []
+
+
+def unscored_rows(hist, features: pd.DataFrame, gaps: list[list[dict]]) -> list[dict]:
+    """The placements that lack a required input (`missing_inputs`), with their routing and what they miss."""
+    lacking = [i for i, gap in enumerate(gaps) if gap]
+    if not lacking:
+        return []
+    route = routing(hist).reindex(features["placement_id"]).astype(object)
+    route = route.where(route.notna(), None)  # a missing persons row: no district
+    return [{"placement_id": features["placement_id"].iloc[i], "team": route["team"].iloc[i],
+             "district": route["district"].iloc[i], "jobcoach_id": route["jobcoach_id"].iloc[i],
+             "tenure_weeks": int(features["tenure_weeks"].iloc[i]), "missing": gaps[i]} for i in lacking]
 
 
 def scored_rows(hist, features: pd.DataFrame, inputs: pd.DataFrame, champion: Champion) -> list[dict]:

@@ -10,14 +10,16 @@ from datetime import date
 
 from lks.data_contracts.timeline import YEAR_WEEKS
 from lks.features.catalog import special_columns
-from lks.service.auth import SEES_AGGREGATES, SEES_PLACEMENTS, Identity
+from lks.service.auth import COORDINATOR, SEES_AGGREGATES, SEES_PLACEMENTS, Identity
 from lks.service.bootstrap import Services
 from lks.service.champion import feature_schema
 from lks.service.champion.types import DOCUMENTS, Champion
-from lks.service.explanations import explain
+from lks.service.explanations import explain, with_risk_points
+from lks.service.persistence import follow_ups
 from lks.service.persistence import queries as placements
 from lks.service.persistence.audit import NOT_FOUND, RECORDED, SHOWN, Entry
 from lks.service.persistence.curves import stored_curve
+from lks.service.service_layer import missing_inputs
 
 log = logging.getLogger(__name__)
 FORBIDDEN = "forbidden"
@@ -54,16 +56,49 @@ def risk_list(services: Services, identity: Identity, endpoint: str, as_of: date
     _require(identity, SEES_PLACEMENTS, "individual placements")
     found = placements.risk_list_page(services.engine, identity, as_of, team, district, page, page_size)
     version = found.risk_list["model_version"]
-    services.audit.record(Entry(identity.name, identity.role, item["placement_id"], endpoint, version, outcome)
-                          for item in found.items)
     settings = services.settings
-    items = [{**item, "band": risk_band(item["risk_52w"], settings.risk_band_raised, settings.risk_band_high)}
+    with services.engine.connect() as conn:
+        week = follow_ups.week(conn, identity, found.risk_list, settings.weekly_capacity)
+    members, records = set(week["members"]), week["records"]
+    shown = {item["placement_id"] for item in found.items}
+    if outcome == SHOWN:  # a download holds the ranked items only, and records exactly those
+        shown |= {u["placement_id"] for u in found.unscored}
+        shown |= {e["placement_id"] for e in week["added"] + week["dismissed"]}
+    services.audit.record(Entry(identity.name, identity.role, pid, endpoint, version, outcome) for pid in sorted(shown))
+    items = [{**item, "band": risk_band(item["risk_52w"], settings.risk_band_raised, settings.risk_band_high),
+              "in_follow_up": item["placement_id"] in members, "follow_up": records.get(item["placement_id"])}
              for item in found.items]
+    unscored = [{**gap, "reason": missing_inputs.reason(gap["missing"])} for gap in found.unscored]
     return {"as_of": found.risk_list["as_of"], "model_version": version, "list_id": found.risk_list["list_id"],
             "previous_as_of": found.previous["as_of"] if found.previous else None,
             "page": page, "page_size": page_size, "total": found.total, "items": items,
+            "unscored": unscored, "unscored_total": len(unscored),
             "capacity": settings.weekly_capacity,
+            "follow_up": {"total": len(week["members"]), "added": week["added"], "dismissed": week["dismissed"],
+                          "editable": found.risk_list["list_id"] == _newest_list_id(services)},
             "bands": {"raised": settings.risk_band_raised, "high": settings.risk_band_high}}
+
+
+def _newest_list_id(services: Services) -> int | None:
+    with services.engine.connect() as conn:
+        newest = placements.find_list(conn)
+    return newest["list_id"] if newest else None
+
+
+def record_follow_up(services: Services, identity: Identity, endpoint: str, placement_id: str, kind: str,
+                     reason: str | None) -> dict:
+    """Add a placement to the newest week's follow-up, or dismiss it with a reason: coordinators only,
+    audited as recorded (or not_found)."""
+    _require(identity, (COORDINATOR,), "the week's follow-up")
+    version = _served_version(services)
+    try:
+        done = follow_ups.record(services.engine, identity, placement_id, kind, reason,
+                                 services.settings.weekly_capacity)
+    except placements.NotFound:
+        services.audit.record([Entry(identity.name, identity.role, placement_id, endpoint, version, NOT_FOUND)])
+        raise
+    services.audit.record([Entry(identity.name, identity.role, placement_id, endpoint, version, RECORDED)])
+    return done
 
 
 def weeks(services: Services, identity: Identity) -> list[date]:
@@ -93,16 +128,28 @@ def placement_detail(services: Services, identity: Identity, endpoint: str, plac
         raise
     score, risk_list = found["score"], found["list"]
     audit(SHOWN, risk_list["model_version"])
+    with services.engine.connect() as conn:
+        week = follow_ups.week(conn, identity, risk_list, services.settings.weekly_capacity)
+    follow_up = {"in_follow_up": placement_id in week["members"], "record": week["records"].get(placement_id),
+                 "editable": identity.role == COORDINATOR and risk_list["list_id"] == _newest_list_id(services)}
+    if score is None:  # on the week's list without a score: what it misses, and nothing made up
+        gap = found["unscored"]
+        return {"placement_id": placement_id, "as_of": risk_list["as_of"], "model_version": risk_list["model_version"],
+                "team": gap["team"], "district": gap["district"], "jobcoach_id": gap["jobcoach_id"],
+                "tenure_weeks": gap["tenure_weeks"], "risk_13w": None, "risk_52w": None, "rank": None,
+                "explanation": None, "curve": None, "band": None, "history": found["history"],
+                "actions": found["actions"], "events": found["events"], "follow_up": follow_up,
+                "no_prediction": {"missing": gap["missing"], "reason": missing_inputs.reason(gap["missing"])}}
     detail = {"placement_id": placement_id, "as_of": risk_list["as_of"], "model_version": risk_list["model_version"],
             "team": score["team"], "district": score["district"], "jobcoach_id": score["jobcoach_id"],
             "tenure_weeks": score["tenure_weeks"], "risk_13w": score["risk_13w"], "risk_52w": score["risk_52w"],
-            "rank": score["rank"], "explanation": score["explanation"],
+            "rank": score["rank"], "explanation": with_risk_points(score["explanation"]),
             "curve": _view_curve(services, risk_list["list_id"], placement_id, score["features"]),
             "history": found["history"], "actions": found["actions"]}
     # one risk, told once: the curve ends at the stated first-year risk (told_once); the band and timeline
     return {**detail, "curve": told_once(detail["curve"], score["risk_52w"]),
             "band": risk_band(score["risk_52w"], services.settings.risk_band_raised, services.settings.risk_band_high),
-            "events": found["events"]}
+            "events": found["events"], "follow_up": follow_up, "no_prediction": None}
 
 
 def told_once(curve: dict | None, risk_52w: float) -> dict | None:
@@ -208,7 +255,7 @@ def score_payload(champion: Champion, features: dict) -> dict:
     from lks.models.bundle import contributions_of
 
     risks = champion.risks(frame)
-    explanation = explain(frame, contributions_of(risks), risks["base_value"], risks["raw_52w"])[0]
+    explanation = with_risk_points(explain(frame, contributions_of(risks), risks["base_value"], risks["raw_52w"])[0])
     return {"model_version": champion.version, "risk_13w": float(risks["risk_13w"].iloc[0]),
             "risk_52w": float(risks["risk_52w"].iloc[0]), "explanation": explanation,
             "curve": _curve(champion, features)}
@@ -221,6 +268,9 @@ def model_info(champion: Champion) -> dict:
             "unknown_reasons": champion.info.get("unknown_reasons"), "n_features": len(champion.features),
             "special_data": special_data(champion),
             "registered_at": champion.info.get("registered_at"), "run_id": champion.info.get("run_id"),
+            "in_use_since": champion.info.get("promoted_at"),
+            "in_use_since_source": champion.info.get("promoted_at_source"),
+            "precision_by_week": champion.info.get("precision_by_week") or {},
             "backtest": {"metrics": backtest.get("champion"), "baselines": backtest.get("baselines"),
                          "oracle": backtest.get("oracle"), "test_dates": backtest.get("test_dates"),
                          "fairness_gaps": backtest.get("fairness_gaps"),

@@ -9,17 +9,20 @@ from __future__ import annotations
 import itertools
 import sqlite3
 import threading
+from datetime import date, datetime
 from pathlib import Path
 
 import psycopg
 import pytest
 import sqlalchemy as sa
 import uvicorn
+from alembic import command as alembic_command
 from typer.testing import CliRunner
 
 from lks.cli import app, db
 from lks.data_contracts.store import make_engine
 from lks.service.persistence.audit import AuditLog
+from lks.service.persistence.tables import metadata as service_metadata
 from lks.service.settings import get_settings
 from tests import servers
 
@@ -80,10 +83,12 @@ def previous_release(url: str) -> None:
 
 
 def row_counts(url: str) -> dict[str, int]:
+    """Rows per table of the database's own tables (a previous release had fewer)."""
     engine = make_engine(url, create_tables=False)
     with engine.connect() as conn:
+        names = sorted(db.TABLES & set(sa.inspect(conn).get_table_names()))
         counts = {name: conn.execute(sa.select(sa.func.count()).select_from(sa.table(name))).scalar_one()
-                  for name in sorted(db.TABLES)}
+                  for name in names}
     engine.dispose()
     return counts
 
@@ -99,7 +104,7 @@ def revision(url: str) -> db.Revision:
 def test_the_migrations_make_exactly_the_tables_the_code_defines(empty_url):
     before, after = db.upgrade(empty_url)
     assert (before.current, before.has_tables) == (None, False)
-    assert after.current == db.head() == "0001"
+    assert after.current == db.head() == "0002"
     assert db.differences(empty_url) == []  # a table changed without a migration fails here
 
 
@@ -129,9 +134,10 @@ def test_lks_db_upgrade_brings_the_previous_releases_database_to_head_with_every
     result = lks(empty_url, "db", "upgrade")
 
     assert result.exit_code == 0, result.output
-    assert "no revision (made before the migrations) -> revision 0001" in result.output
+    assert "no revision (made before the migrations) -> revision 0002" in result.output
     assert revision(empty_url).current == db.head()
-    assert row_counts(empty_url) == counts
+    after = row_counts(empty_url)
+    assert {name: after[name] for name in counts} == counts and after["follow_ups"] == 0
     assert db.differences(empty_url) == []
     engine = make_engine(empty_url, create_tables=False)
     verified = AuditLog(engine).verify()
@@ -158,19 +164,37 @@ def test_the_commands_and_the_service_refuse_a_database_behind_and_name_lks_db_u
     assert served == []  # the service never started
     assert row_counts(empty_url) == counts and revision(empty_url).current is None  # and nothing was changed
     current = lks(empty_url, "db", "current")
-    assert current.exit_code == 4 and "revision (none); this release: 0001" in current.output
+    assert current.exit_code == 4 and "revision (none); this release: 0002" in current.output
 
 
-def test_a_database_at_an_older_revision_is_refused_with_both_revisions(empty_url):
-    db.upgrade(empty_url)
+def test_a_database_at_an_older_revision_is_refused_with_both_revisions_then_upgraded(empty_url, lks):
     engine = make_engine(empty_url, create_tables=False)
-    with engine.connect() as conn, pytest.MonkeyPatch.context() as patch:
-        patch.setattr(db, "head", lambda: "0002")  # as the next release would see it
-        with pytest.raises(db.SchemaNotReady, match=r"is at schema revision 0001; this release of lks needs "
-                                                   r"revision 0002\. Run `lks db upgrade`"):
-            db.ready(empty_url)
-        assert db.revision_of(conn).current == "0001"
+    with engine.begin() as conn:
+        alembic_command.upgrade(db.alembic_config(conn), "0001")  # as the release with the first revision left it
     engine.dispose()
+    with pytest.raises(db.SchemaNotReady, match=r"is at schema revision 0001; this release of lks needs "
+                                               r"revision 0002\. Run `lks db upgrade`"):
+        db.ready(empty_url)
+    result = lks(empty_url, "db", "upgrade")
+    assert result.exit_code == 0 and "0001 -> revision 0002" in result.output, result.output
+    assert db.differences(empty_url) == []
+
+
+def test_a_database_made_by_create_all_of_the_last_release_without_migrations_is_brought_to_head(empty_url, lks):
+    # main at 884f91d made follow_ups and unscored_placements with create_all, before any revision existed
+    previous_release(empty_url)
+    engine = make_engine(empty_url, create_tables=False)
+    service_metadata.create_all(engine)
+    with engine.begin() as conn:
+        conn.execute(service_metadata.tables["follow_ups"].insert().values(
+            as_of=date(2026, 11, 30), placement_id="P1", kind="added", recorded_by="coordinator",
+            at=datetime(2026, 11, 30, 9, 0)))
+    engine.dispose()
+    counts = row_counts(empty_url)
+    result = lks(empty_url, "db", "upgrade")
+    assert result.exit_code == 0, result.output
+    assert revision(empty_url).current == db.head() and db.differences(empty_url) == []
+    assert row_counts(empty_url) == counts and counts["follow_ups"] == 1
 
 
 def test_a_database_a_newer_release_migrated_is_refused_and_left_alone(empty_url, lks):

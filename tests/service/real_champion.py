@@ -90,7 +90,11 @@ def register(base: Path, home: Path, set_champion: bool = True) -> str:
     record = RunRecord(
         bundle=bundle,
         dicts={"backtest.json": backtest, SCHEMA_ARTIFACT: input_schema(features_frame(base), bundle.features)},
-        texts={"report.html": "<html><body>report</body></html>"},
+        texts={"report.html": "<html><body>report</body></html>",  # per test week, as lks train logs them
+               "per_date/lightgbm.csv": "as_of,n,positives_52w,k,precision_at_k\n2026-10-26,90,20,25,0.32\n"
+                                        "2026-11-02,95,21,25,0.28\n",
+               "per_date/current_practice.csv": "as_of,n,positives_52w,k,precision_at_k\n2026-10-26,90,20,25,0.2\n"
+                                                "2026-11-02,95,21,25,\n"},
     )
     return log_and_register(record, alias=CHAMPION if set_champion else None).version
 

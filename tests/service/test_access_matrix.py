@@ -35,6 +35,7 @@ MATRIX = {
     ("GET", "/api/v1/risk-lists/summary"): "aggregate",
     ("GET", "/api/v1/placements/{placement_id}"): "placement",
     ("POST", "/api/v1/placements/{placement_id}/actions"): "placement",
+    ("POST", "/api/v1/placements/{placement_id}/follow-up"): "follow-up",  # coordinators only
     ("GET", "/api/v1/model"): "reader",
     ("GET", "/api/v1/model/features"): "reader",
     ("GET", "/api/v1/model/report"): "reader",  # the download of the model's report
@@ -48,6 +49,7 @@ MATRIX = {
     ("GET", "/lijst/download"): "page list",
     ("GET", "/plaatsing/{placement_id}"): "page placement",
     ("POST", "/plaatsing/{placement_id}/acties"): "page placement",
+    ("POST", "/lijst/opvolging"): "page follow-up",  # coordinators only
     ("GET", "/modelkaart"): "page",
     ("GET", "/modelkaart/documenten/{name}"): "page",  # the model's documents: no placement data, any role
 }
@@ -175,6 +177,31 @@ def test_recording_an_action(worlds, phase, user, placement_id):
     role = USERS[user][0]
     expected = 403 if role not in SEES_PLACEMENTS else 201 if sees(user, placement_id, phase) else 404
     assert r.status_code == expected, r.text
+
+
+@pytest.mark.parametrize(("phase", "user", "placement_id"), list(itertools.product(PHASES, USERS, PLACEMENTS)))
+def test_the_follow_up_is_changed_by_coordinators_only_and_only_for_their_placements(worlds, browsers, phase, user,
+                                                                                      placement_id):
+    world, client = worlds[phase]
+    url = f"/api/v1/placements/{placement_id}/follow-up"
+    dismissed = client.post(url, headers=bearer(world, user), json={"kind": "dismissed", "reason": "matrix"})
+    role = USERS[user][0]
+    expected = 403 if role != "coordinator" else 201 if sees(user, placement_id, phase) else 404
+    assert dismissed.status_code == expected, dismissed.text
+    if expected == 201:  # back in: the world stays as it was for the other tests
+        assert client.post(url, headers=bearer(world, user), json={"kind": "added"}).status_code == 201
+    browser = browsers(phase, user)
+    csrf = csrf_of(browser.get("/lijst").text)
+    page = browser.post("/lijst/opvolging", data={"csrf": csrf, "soort": "afvoeren", "plaatsing": placement_id,
+                                                  "reden": "matrix"})
+    if role != "coordinator":
+        assert page.status_code == 403 and placement_id not in page.text
+    elif sees(user, placement_id, phase):
+        assert page.status_code == 303 and "melding=afgevoerd" in page.headers["location"]
+        back = browser.post("/lijst/opvolging", data={"csrf": csrf, "soort": "toevoegen", "plaatsing": placement_id})
+        assert back.status_code == 303 and "melding=toegevoegd" in back.headers["location"]
+    else:  # as if it did not exist
+        assert page.status_code == 303 and page.headers["location"] == "/lijst?melding=onbekend#opvolging"
 
 
 @pytest.mark.parametrize(("phase", "user", "as_of"), list(itertools.product(PHASES, USERS, WEEKS)))

@@ -85,3 +85,21 @@ def test_a_dpia_models_health_input_is_named_and_never_acted_on():
     assert e["raises"][0]["actionable"] is False and e["suggestions"] == []
     assert explained({"gezondheid": -0.1}, health_limitation=None)["lowers"][0]["sentence"] == \
         "gezondheidsbeperking onbekend"
+
+
+def test_each_factor_carries_its_risk_contribution_in_percentage_points_beside_the_log_odds():
+    import math
+
+    from lks.service.explanations import with_risk_points
+
+    explanation = {"raw_52w": 0.5, "raises": [{"label": "ziekmeldingen", "contribution": 0.8}],
+                   "lowers": [{"label": "uren", "contribution": -0.3}]}
+    shown = with_risk_points(explanation)
+
+    def risk(x):
+        return 1 / (1 + math.exp(-x))
+
+    assert shown["raises"][0]["contribution"] == 0.8  # the raw value stays
+    assert shown["raises"][0]["contribution_pp"] == pytest.approx(100 * (risk(0.5) - risk(-0.3)), abs=0.005)
+    assert shown["lowers"][0]["contribution_pp"] == pytest.approx(100 * (risk(0.5) - risk(0.8)), abs=0.005)
+    assert "contribution_pp" not in explanation["raises"][0]  # the stored explanation is not changed

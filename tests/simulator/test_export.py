@@ -69,3 +69,19 @@ def test_parquet_holds_the_same_rows(sim_dir, export, tmp_path):
 def test_faults_need_csv(tmp_path):
     with pytest.raises(ValueError, match="CSV"):
         simulate(tmp_path, faults=0.01, fmt="parquet")
+
+
+def test_an_export_as_of_a_date_holds_only_the_rows_registered_by_its_end(tmp_path):
+    from datetime import date
+
+    from lks.simulator.export import write_as_of
+    from tests.exports import ending, placement, write_export
+
+    source = write_export(tmp_path / "far", placements=[placement(), placement(placement_id="PL2",
+                                                                                registered_at="2024-03-05T08:00:00")],
+                          endings=[ending(registered_at="2024-04-02T10:00:00")])
+    counts = write_as_of(source, tmp_path / "then", date(2024, 3, 4))
+    assert counts["placements"] == 1 and counts["endings"] == 0 and counts["persons"] == 1
+    assert (tmp_path / "then" / "placements.csv").read_text().splitlines()[1] == \
+        (source / "placements.csv").read_text().splitlines()[1]  # the same contract text, untouched
+    assert write_as_of(source, tmp_path / "day", date(2024, 3, 5))["placements"] == 2

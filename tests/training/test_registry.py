@@ -23,8 +23,10 @@ def test_a_run_is_logged_and_its_bundle_registered_with_the_alias_and_tags(tmp_p
     client = MlflowClient()
     version = client.get_model_version_by_alias(MODEL_NAME, CHAMPION)
     bundle_sha256 = hashlib.sha256(cloudpickle.dumps({"stand-in": "bundle"})).hexdigest()
-    assert str(version.version) == "1" and version.tags == {"run_id": first.run_id, "dpia_reference": "DPIA-1",
-                                                            BUNDLE_SHA256: bundle_sha256}
+    tags = dict(version.tags)
+    assert tags.pop("promotion.promoted_at")  # champion when registered: since when it is in use (the model page)
+    assert str(version.version) == "1" and tags == {"run_id": first.run_id, "dpia_reference": "DPIA-1",
+                                                    BUNDLE_SHA256: bundle_sha256}
     run = client.get_run(first.run_id)
     assert run.data.params == {"k": "50", BUNDLE_SHA256: bundle_sha256}
     assert run.data.metrics == {"lightgbm.roc_auc_52w": 0.71}
@@ -34,5 +36,6 @@ def test_a_run_is_logged_and_its_bundle_registered_with_the_alias_and_tags(tmp_p
     assert logged["x"].tolist() == [1.0, 2.0]
     second = log_and_register(RunRecord(bundle={}), alias=next_alias())
     assert (second.version, second.alias) == ("2", CHALLENGER)
+    assert "promotion.promoted_at" not in client.get_model_version(MODEL_NAME, "2").tags  # `lks promote` sets it
     assert log_and_register(RunRecord(bundle={}), alias=None).alias is None
     assert str(client.get_model_version_by_alias(MODEL_NAME, CHAMPION).version) == "1"

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from lks.service.api.schemas import Action, ActionIn, PlacementDetail
+from lks.service.api.schemas import Action, ActionIn, FollowUp, FollowUpIn, PlacementDetail
 from lks.service.deps import CurrentIdentity, ServicesDep
 from lks.service.errors import RESPONSES
 from lks.service.service_layer import services as views
@@ -16,6 +16,7 @@ router = APIRouter(prefix="/placements", tags=["placements"], responses=RESPONSE
 PlacementId = Annotated[str, Path(min_length=1, max_length=64)]
 DETAIL = "GET /api/v1/placements/{placement_id}"
 ACTION = "POST /api/v1/placements/{placement_id}/actions"
+FOLLOW_UP = "POST /api/v1/placements/{placement_id}/follow-up"
 
 
 # OpenAPI links (for clients and stateful API fuzzing): between a placement and its actions.
@@ -40,3 +41,9 @@ def record_action(placement_id: PlacementId, body: ActionIn, services: ServicesD
     """Record what you decided: the intervention started, or no action and the reason."""
     return views.record_action(services, identity, ACTION, placement_id, body.kind, body.intervention, body.reason,
                                body.note)
+
+
+@router.post("/{placement_id}/follow-up", response_model=FollowUp, status_code=201)
+def follow_up(placement_id: PlacementId, body: FollowUpIn, services: ServicesDep, identity: CurrentIdentity):
+    """Coordinators: add a placement you may see to this week's follow-up, or dismiss it with a reason."""
+    return views.record_follow_up(services, identity, FOLLOW_UP, placement_id, body.kind, body.reason)

@@ -19,6 +19,10 @@ def test_the_model_in_use(client, setup):
     assert r.status_code == 200
     body = r.json()
     assert body["version"] == "1" and body["trained_on_data_as_of"] and body["backtest"]["metrics"]["roc_auc_52w"]
+    assert body["in_use_since"] and body["in_use_since_source"] == "promotion"  # champion when registered
+    assert body["precision_by_week"]["lightgbm"] == [{"as_of": "2026-10-26", "precision_at_k": 0.32, "k": 25},
+                                                     {"as_of": "2026-11-02", "precision_at_k": 0.28, "k": 25}]
+    assert [w["precision_at_k"] for w in body["precision_by_week"]["current_practice"]] == [0.2, None]
     report = client.get(body["report_url"], headers=auth(setup.tokens["data_scientist"]))
     assert report.status_code == 200 and report.headers["content-type"].startswith("text/html")
     features = client.get("/api/v1/model/features", headers=auth(setup.tokens["coordinator"])).json()["features"]

@@ -20,6 +20,8 @@ def test_a_jobcoach_sees_their_placement_in_full(client, setup):
     body = r.json()
     assert 0 <= body["risk_13w"] <= 1 and 0 <= body["risk_52w"] <= 1
     assert body["explanation"]["raises"] or body["explanation"]["lowers"]
+    for factor in body["explanation"]["raises"] + body["explanation"]["lowers"]:  # pp beside the log-odds
+        assert (factor["contribution_pp"] > 0) == (factor["contribution"] > 0) and abs(factor["contribution_pp"]) < 100
     assert body["curve"]["points"][0]["week"] == body["tenure_weeks"]
     assert body["curve"]["points"][-1]["week"] == 51
     assert [h["as_of"] for h in body["history"]] == sorted(h["as_of"] for h in body["history"])

@@ -154,6 +154,42 @@ def test_the_coordinators_monday_and_the_jobcoachs_visit(server, chromium, token
     assert [r["Plaatsing"] for r in rows][:len(shown)] == shown and {r["Gebied"] for r in rows} == {district}
     assert all(0 <= r["Kans op uitval in het eerste jaar"] <= 1 for r in rows)
 
+    # the week's follow-up: dismiss a placement in it (a reason is required), add one from below the line;
+    # chosen by the list's Opvolging column (other tests of the session may have changed this week's follow-up)
+    page.goto(server + "/lijst")
+
+    def total() -> int:
+        return int(page.locator("#opvolging-samenvatting strong").inner_text().split()[0])
+
+    ranked = page.locator("table", has=page.locator("caption", has_text="Plaatsingen met het hoogste risico eerst"))
+    follow_up_cell = "td:nth-of-type(10)"  # rank, 13w, 52w, band, change, reasons, team, area, weeks, Opvolging
+    first = ranked.locator("tbody tr", has=page.locator(follow_up_cell, has_text="in de opvolging")).first \
+        .locator("th a").inner_text()
+    below_row = ranked.locator("tbody tr:not(.capaciteit)", has=page.locator(follow_up_cell, has_text="–")).first
+    below, below_rank = below_row.locator("th a").inner_text(), below_row.locator("td").first.inner_text().split()[0]
+    before = total()
+    page.get_by_label("Plaatsing (nummer)").nth(1).fill(first)
+    page.get_by_role("button", name="Van de opvolging halen").click()
+    page.wait_for_url("**melding=reden**")
+    assert "Niet opgeslagen: vul een reden in om een plaatsing van de opvolging te halen." in page.inner_text("main")
+    page.get_by_label("Plaatsing (nummer)").nth(1).fill(first)
+    page.get_by_label("Reden (verplicht)").fill("De werkgever is al in gesprek met de werknemer.")
+    page.get_by_role("button", name="Van de opvolging halen").click()
+    page.wait_for_url("**melding=afgevoerd**")
+    row = ranked.locator("tbody tr", has=page.get_by_role("link", name=first, exact=True))
+    assert "van de opvolging gehaald" in row.inner_text() and "al in gesprek" in row.inner_text()
+    assert total() == before - 1
+    page.get_by_label("Plaatsing (nummer)").nth(0).fill(below)
+    page.get_by_role("button", name="Toevoegen aan de opvolging").click()
+    page.wait_for_url("**melding=toegevoegd**")
+    added = page.locator("table", has=page.locator("caption", has_text="Toegevoegd aan de opvolging"))
+    assert below in added.inner_text() and f"rang {below_rank}" in added.inner_text()
+    assert total() == before
+    assert serious_violations(page) == []
+    page.screenshot(path=SCREENSHOTS / "lijst-opvolging.png", full_page=True)
+    page.goto(f"{server}/plaatsing/{first}")
+    assert "Reden: De werkgever is al in gesprek" in page.inner_text("main")
+
     # back to this week: a placement, with the factor chart, the timeline and a decision
     page.goto(server + "/lijst")
     link = page.locator("tbody th a").first
@@ -171,7 +207,7 @@ def test_the_coordinators_monday_and_the_jobcoachs_visit(server, chromium, token
     page.get_by_role("button", name="Interventie vastleggen").click()
     page.wait_for_url(f"{server}/plaatsing/{placement_id}?melding=opgeslagen#acties")
     page.goto(server + "/lijst")
-    row = page.locator("tbody tr", has=page.get_by_role("link", name=placement_id, exact=True))
+    row = page.locator("tbody tr", has=page.get_by_role("link", name=placement_id, exact=True)).first  # the ranked row
     assert "interventie" in row.locator("td").last.inner_text()
 
     page.goto(server + "/modelkaart")

@@ -38,6 +38,8 @@ def test_every_role_reads_the_model_card_in_dutch_with_the_models_own_numbers(ro
     row_precision = re.search(r'<th scope="row">Precisie in de top k</th>\s*<td class="getal">([^<]+)</td>', html)
     assert row_auc.group(1) == getal(metrics["roc_auc_52w"]) == "0,700"
     assert row_precision.group(1) == pct(metrics["precision_at_k"]) == "30,0%"
+    assert "In gebruik sinds</th><td>" in html and 'aria-labelledby="precisie-titel"' in html
+    assert "Gemiddeld 30,0%" in html  # the two test weeks the fixture logs: 32% and 28%
     assert f"Het model gebruikt {model['n_features']} kenmerken" in html and model["n_features"] > 0
     assert NO_SANCTIONS in html and PROTECTED in html and NO_SPECIAL in html and "op grond van DPIA" not in html
     assert model["special_data"] == {"dpia_reference": None, "features": [], "columns": [],
@@ -169,3 +171,33 @@ def test_the_card_shows_the_newest_monitoring_runs_in_dutch(tmp_path):
     assert ("1 september 2024", "0,031") in rows and rows.index(("1 september 2024", "0,031")) < \
         [r[0] for r in rows].index("1 augustus 2024")
     assert "46,0%" in html and "1,50" in html
+
+
+def test_the_card_draws_precision_at_k_per_test_week_and_says_since_when_the_model_is_in_use():
+    from lks.service.pages.chart import precision_chart
+
+    weeks = ["2026-08-03", "2026-08-10", "2026-08-17"]
+    figures = zip(weeks, (0.4, None, 0.6), strict=True)
+    by_week = {"blend": [{"as_of": w, "precision_at_k": p, "k": 25} for w, p in figures],
+               "current_practice": [{"as_of": w, "precision_at_k": 0.2, "k": 25} for w in weeks]}
+    model = {**views.model_info(fakes.champion(reference=None, special=False)), "model": "blend",
+             "in_use_since": "2026-11-25T14:02:00", "in_use_since_source": "promotion", "precision_by_week": by_week}
+    chart = precision_chart(by_week, "blend")
+    assert len(chart["model_dots"]) == 2 and chart["mean"] == pytest.approx(0.5)  # the week without a figure left out
+    assert chart["y_ticks"][-1]["label"] == "60%" and chart["baseline"].count(",") == 3
+    html = main_of(render("modelkaart.html", identity=None, csrf="", model=model, precision=chart))
+    assert re.search(r"In gebruik sinds</th><td>25 november 2026, 14:02</td>", html)
+    assert "Precisie in de top k per testweek" in html and "Gemiddeld 50,0%" in html and "<polyline" in html
+    assert "<th scope=\"row\">10 augustus 2026</th><td class=\"getal\">–</td><td class=\"getal\">20,0%</td>" in html
+    first = render("modelkaart.html", identity=None, csrf="", precision=None, model={
+        **model, "in_use_since": "2026-11-23T09:05:00", "in_use_since_source": "registration"})
+    assert "bij de registratie als eerste model in gebruik genomen" in first
+    assert precision_chart({}, "blend") is None
+
+
+def test_since_when_in_use_is_the_promotion_time_and_else_the_registration():
+    from lks.service.champion.mlflow_source import in_use_since
+
+    assert in_use_since({"promotion.promoted_at": "2026-11-25T14:02:00"}, "2026-11-20T08:00:00") == {
+        "promoted_at": "2026-11-25T14:02:00", "promoted_at_source": "promotion"}
+    assert in_use_since({}, "2026-11-20T08:00:00")["promoted_at_source"] == "registration"

@@ -19,7 +19,9 @@ def audit(engine, role):
 
 
 def placement_ids(html: str) -> list[str]:
-    return re.findall(r'<a href="/plaatsing/([^"]+)">', html)
+    """The placements of the ranked table (not those of the week's follow-up or without a prediction below it)."""
+    ranked = html.split("<caption>Plaatsingen met het hoogste risico eerst</caption>")[1:]
+    return re.findall(r'<a href="/plaatsing/([^"]+)">', ranked[0].split("</table>")[0]) if ranked else []
 
 
 def test_the_week_list_in_dutch_ranked_with_changes_reasons_and_model_version(as_role, setup, engine):

@@ -1,8 +1,9 @@
 """A tiny world for monitoring whose answers are known by hand.
 
-100 placements start on 2024-01-08, one person each (gender alternating V, M). Placement i has the risk
-p = 0.1, 0.3, 0.5, 0.7 or 0.9 (20 placements each, by i // 20), and exactly p * 20 of each block end in
-uitval (`conflict`) on 2024-03-29: the scores are perfectly calibrated, and V and M have the same share.
+100 placements start on 2024-01-08 (registered the next day), one person each (gender alternating V, M).
+Placement i has the risk p = 0.1, 0.3, 0.5, 0.7 or 0.9 (20 placements each, by i // 20), and exactly p * 20 of
+each block end in uitval (`conflict`) on 2024-03-29: the scores are perfectly calibrated, and V and M have the
+same share.
 Eight weekly lists (2024-01-15 .. 2024-03-04) are stored as `lks score` stores them, ranked by risk_52w;
 every one of them has known 13-week outcomes on 2024-09-01 (window plus 60 days of grace). Each list's
 top 25 get a recorded decision the day after the list, and 5 placements below the top 25 are drawn
@@ -53,17 +54,17 @@ def default_inputs(i: int, week: int) -> dict:
 
 
 def build(home: Path, score=default_score, inputs=default_inputs, decide=True, intervene=lambda i: False,
-          ends=uitval) -> sa.Engine:
+          ends=uitval, reason=lambda i: "conflict") -> sa.Engine:
     """The world's database under `home`; `score(i, week)`, `inputs(i, week)`, `intervene(i)` (an intervention
-    instead of no action) and `ends(i)` (an uitval ending) change it."""
+    instead of no action) `ends(i)` (an uitval ending) and `reason(i)` (its registered reason) change it."""
     upgrade(f"sqlite:///{home}/lks.db")  # made as `lks` makes it: `lks monitor` runs on it
     engine = make_service_engine(f"sqlite:///{home}/lks.db")
     ingest(engine, write_export(
         home / "export",
         persons=[person(person_id=f"P{i:03d}", gender=gender(i)) for i in range(N)],
         placements=[placement(placement_id=pid(i), person_id=f"P{i:03d}", team="team_zuid" if i % 2 else "team_noord",
-                              planned_end_date="2025-06-30") for i in range(N)],
-        endings=[ending(placement_id=pid(i), end_date="2024-03-29", reason_code="conflict",
+                              planned_end_date="2025-06-30", registered_at="2024-01-09T10:00:00") for i in range(N)],
+        endings=[ending(placement_id=pid(i), end_date="2024-03-29", reason_code=reason(i),
                         registered_at="2024-04-02T10:00:00") for i in range(N) if ends(i)],
     ))
     with engine.begin() as conn:

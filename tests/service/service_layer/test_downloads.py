@@ -58,6 +58,7 @@ def test_excel_holds_the_filtered_week_with_percentages_as_numbers(world):
     assert third["Kans op uitval in het eerste jaar"].value == pytest.approx(0.6)
     assert third["Kans op uitval binnen 13 weken"].value == pytest.approx(0.3)
     assert first["Kans op uitval in het eerste jaar"].number_format == "0.0%"
+    assert first["Opvolging"].value == "in de opvolging" and not third["Opvolging"].value  # capacity 1
     assert [row["Risicoband"].value for row in rows] == ["laag", "hoog"]
     assert [row["Rang"].value for row in rows] == [1, 3] and first["Team"].value == "team_zuid"
     assert first["Besluit"].value == "nog geen besluit" and first["Besluit vastgelegd op"].value is None
@@ -140,3 +141,13 @@ def test_risk_bands_follow_the_configured_cut_points():
         ["laag", "laag", "verhoogd", "verhoogd", "hoog", "hoog"]
     with pytest.raises(ValueError, match="above"):
         Settings(risk_band_raised=0.5, risk_band_high=0.4)
+
+
+def test_typed_reasons_cannot_become_formulas_or_break_the_workbook():
+    from lks.service.service_layer.downloads import follow_up_text
+
+    def dismissed(reason):
+        return follow_up_text({"in_follow_up": False, "follow_up": {"kind": "dismissed", "reason": reason}})
+
+    assert dismissed("=HYPERLINK(\"x\")").startswith("van de opvolging gehaald: =")  # never the cell's start
+    assert dismissed("al in gesprek\x07") == "van de opvolging gehaald: al in gesprek"
