@@ -3,6 +3,7 @@ import hashlib
 import cloudpickle
 import mlflow
 import pandas as pd
+import pytest
 from mlflow.tracking import MlflowClient
 
 from lks.training.artifacts import BUNDLE_SHA256
@@ -10,6 +11,7 @@ from lks.training.registry import RunRecord, log_and_register, next_alias
 from lks.training.tracking import CHALLENGER, CHAMPION, MODEL_NAME, configure
 
 
+@pytest.mark.slow  # a real MLflow run and registration (about 10 s)
 def test_a_run_is_logged_and_its_bundle_registered_with_the_alias_and_tags(tmp_path, monkeypatch):
     monkeypatch.setenv("LKS_MLFLOW_SERVER", "")
     configure(tmp_path)

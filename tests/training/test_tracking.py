@@ -3,10 +3,12 @@ import subprocess
 import sys
 
 import mlflow
+import pytest
 
 from lks.training.tracking import configure
 
 
+@pytest.mark.slow  # creates two embedded MLflow stores (about 9 s)
 def test_each_home_gets_its_own_embedded_store(tmp_path, monkeypatch):
     monkeypatch.setenv("LKS_MLFLOW_SERVER", "")
     first = configure(tmp_path / "a")

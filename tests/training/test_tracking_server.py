@@ -9,7 +9,11 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from tests import servers
+
+pytestmark = pytest.mark.slow  # starts an MLflow server and a second Python (about 30 s)
 
 REGISTER_AND_LOAD = """
 import json, sys

@@ -3,6 +3,7 @@ import logging
 import os
 
 import cloudpickle
+import pytest
 from mlflow.tracking import MlflowClient
 
 from lks.service.champion.holder import ChampionHolder
@@ -10,6 +11,8 @@ from lks.service.champion.mlflow_source import MlflowChampionSource
 from lks.training.artifacts import BUNDLE_SHA256, SCHEMA_ARTIFACT
 from lks.training.tracking import CHAMPION, MODEL_NAME
 from tests.service.real_champion import features_frame, new_home, register
+
+pytestmark = pytest.mark.slow  # registers a real model in MLflow (about 45 s)
 
 
 class Payload:
