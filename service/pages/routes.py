@@ -68,6 +68,7 @@ FOLLOW_UP_NOTICES = {  # after the follow-up form (list or placement page); keys
     "reden": "Niet opgeslagen: vul een reden in om een plaatsing van de opvolging te halen.",
     "al_erin": "Niet opgeslagen: deze plaatsing staat al in de opvolging van deze week.",
     "niet_erin": "Niet opgeslagen: deze plaatsing staat niet in de opvolging van deze week.",
+    "beeindigd": "Niet opgeslagen: deze plaatsing is beëindigd; er valt geen ondersteuning meer te bieden.",
     "onbekend": "Niet opgeslagen: deze plaatsing is niet bekend, of u heeft er geen toegang toe.",
     "lang": "Niet opgeslagen: de reden is te lang (hoogstens 1000 tekens).",
     "soort": "Niet opgeslagen: kies toevoegen of van de opvolging halen.",

@@ -7,7 +7,8 @@ placement again puts it back.
 Worked example, capacity 3, the week of 2026-11-16, the list she may see ranked PL5, PL2, PL9, PL4, ...:
 dismissing PL2 ("al in gesprek met de werkgever") leaves PL5 and PL9 from the list; adding PL4 (below the
 line) and PL88 (on no list: past its first year, or no score) gives the follow-up PL5, PL9, PL4, PL88.
-Adding PL5 (already in it) or dismissing PL4711 (not in it) is refused (`InvalidFollowUp`).
+Adding PL5 (already in it), dismissing PL4711 (not in it) or adding PL31, whose ending (on or before the
+week's date) is registered, is refused (`InvalidFollowUp`): an ended placement has no one left to support.
 
 A week's follow-up belongs to the week (its as_of), not to the model that scored it: a new champion's list
 of the same week keeps it. Only the newest week can be changed; earlier weeks are shown as they were left.
@@ -102,6 +103,18 @@ def may_see(conn, identity: Identity, placement_id: str) -> bool:
     return condition is not None and conn.execute(sa.select(sa.literal(1)).where(condition)).first() is not None
 
 
+def ended_by(conn, placement_id: str, as_of: date) -> date | None:
+    """The end date of the placement's newest registered ending when it lies on or before `as_of`, else None
+    (no ending known, or one planned after the week)."""
+    e = VERSIONS["endings"]
+    newest_ending = conn.execute(sa.select(e.c.end_date).where(e.c.placement_id == placement_id)
+                                 .order_by(e.c.registered_at.desc(), e.c.version_id.desc()).limit(1)).scalar()
+    if newest_ending is None:
+        return None
+    end = newest_ending.date() if isinstance(newest_ending, datetime) else newest_ending
+    return end if end <= as_of else None
+
+
 def record(engine: sa.Engine, identity: Identity, placement_id: str, kind: str, reason: str | None,
            capacity: int, now=datetime.now) -> dict:
     """Add the placement to the newest week's follow-up, or dismiss it from it with a reason."""
@@ -119,6 +132,8 @@ def record(engine: sa.Engine, identity: Identity, placement_id: str, kind: str, 
         members = week(conn, identity, current, capacity)["members"]
         if kind == ADDED and placement_id in members:
             raise InvalidFollowUp("al_erin", f"placement {placement_id} is already in this week's follow-up")
+        if kind == ADDED and (end := ended_by(conn, placement_id, current["as_of"])) is not None:
+            raise InvalidFollowUp("beeindigd", f"placement {placement_id} ended on {end.isoformat()}")
         if kind == DISMISSED and placement_id not in members:
             raise InvalidFollowUp("niet_erin", f"placement {placement_id} is not in this week's follow-up")
         values = {"as_of": current["as_of"], "placement_id": placement_id, "kind": kind,

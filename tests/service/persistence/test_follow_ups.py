@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from lks.data_contracts.ingest import ingest
 from lks.service.persistence.audit import AuditLog
 from lks.service.persistence.tables import unscored_placements
-from tests.exports import placement, write_export
+from tests.exports import ending, placement, write_export
 from tests.service.pages.conftest import csrf_of, login
 from tests.service.world import NOW, build_world
 
@@ -115,3 +115,19 @@ def test_a_placement_without_a_prediction_is_shown_apart_with_its_reason(world):
     assert shown.status_code == 200 and "Geen voorspelling" in shown.text and "Opleidingsniveau" in shown.text
     assert listed(world, "coord-noord")["unscored_total"] == 0
     assert date.fromisoformat(body["as_of"]) == NOW
+
+
+def test_an_ended_placement_cannot_be_added_but_one_ending_after_the_week_can(world):
+    ingest(world.engine, write_export(world.home / "export-endings", placements=[
+        placement(placement_id=pid, jobcoach_id="JC1", team="team_zuid", registered_at="2024-02-03T10:15:00")
+        for pid in ("PL5", "PL6")], events=[], endings=[
+        ending(placement_id="PL5", end_date="2024-03-08", registered_at="2024-03-09T09:00:00"),
+        ending(placement_id="PL6", end_date="2024-03-29", registered_at="2024-03-09T09:00:00")]))
+    ended = world.client.post(URL.format("PL5"), headers=auth(world), json={"kind": "added"})
+    assert ended.status_code == 422 and "ended on 2024-03-08" in ended.json()["error"]["message"]
+    assert world.client.post(URL.format("PL6"), headers=auth(world), json={"kind": "added"}).status_code == 201
+    browser = login(world.app, world.tokens["coord-zuid"])
+    csrf = csrf_of(browser.get("/lijst").text)
+    refused = browser.post("/lijst/opvolging", data={"csrf": csrf, "soort": "toevoegen", "plaatsing": "PL5"})
+    assert refused.headers["location"] == "/lijst?melding=beeindigd#opvolging"
+    assert "deze plaatsing is beëindigd" in browser.get(refused.headers["location"]).text
