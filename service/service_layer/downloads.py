@@ -1,7 +1,9 @@
 """The week's list as a download: CSV (Dutch Excel's dialect: semicolons, decimal commas, a BOM) and an
 Excel workbook (openpyxl) with a header block saying week, model version and filters.
 
-Only what the list page shows, with pseudonymous placement ids: no names, no jobcoach ids."""
+Only what the list page shows, with pseudonymous placement ids: no names, no jobcoach ids. The placements
+on the week's list without a prediction (an input the model requires is missing) follow apart, never ranked:
+a second sheet in the workbook, a second table in the CSV, as the page shows them below the list."""
 
 from __future__ import annotations
 
@@ -32,6 +34,8 @@ COLUMNS = [("Rang", "int"), ("Plaatsing", "text"), ("Kans op uitval binnen 13 we
            ("Kans eerste jaar vorige week", "pct"), ("Belangrijkste redenen", "text"),
            ("Mogelijke ondersteuning", "text"), ("Team", "text"), ("Gebied", "text"), ("Weken in dienst", "int"),
            ("Opvolging", "text"), ("Besluit", "text"), ("Besluit vastgelegd op", "datetime")]
+UNSCORED_TITLE = "Geen voorspelling"
+UNSCORED_COLUMNS = ["Plaatsing", "Team", "Gebied", "Weken in dienst", "Waarom geen voorspelling"]
 
 
 def export_list(services: Services, identity: Identity, endpoint: str, as_of: date | None, team: str | None,
@@ -39,6 +43,12 @@ def export_list(services: Services, identity: Identity, endpoint: str, as_of: da
     """The whole of the week's list with these filters, for a download; every placement it holds is
     recorded in the audit log as `exported`."""
     return views.risk_list(services, identity, endpoint, as_of, team, district, 1, None, EXPORTED)
+
+
+def unscored_rows(found: dict) -> list[list]:
+    """One row per placement without a prediction, in the order of UNSCORED_COLUMNS."""
+    return [[gap["placement_id"], gap["team"] or "onbekend", gap["district"] or "onbekend", gap["tenure_weeks"],
+             gap["reason"]] for gap in found["unscored"]]
 
 
 def decision_text(decision: dict | None) -> str:
@@ -83,6 +93,8 @@ def header_lines(found: dict, team: str | None, district: str | None) -> list[st
             f"Filters: {filters or 'geen (alle plaatsingen die u mag zien)'}",
             f"{found['total']} plaatsingen; risicoband laag onder {_pct(bands['raised'])}, verhoogd vanaf "
             f"{_pct(bands['raised'])}, hoog vanaf {_pct(bands['high'])} (kans in het eerste jaar)",
+            f"{found['unscored_total']} plaatsingen zonder voorspelling (er ontbreken gegevens): "
+            + ("geen" if not found["unscored_total"] else f"zie '{UNSCORED_TITLE}'"),
             "Een advies om ondersteuning aan te bieden, nooit een grond voor sancties of controle."]
 
 
@@ -105,6 +117,9 @@ def to_csv(found: dict, team: str | None, district: str | None) -> bytes:
     writer.writerow([f"{name} (%)" if kind == "pct" else name for name, kind in COLUMNS])
     for row in rows(found):
         writer.writerow([_csv_cell(value, kind) for value, (_name, kind) in zip(row, COLUMNS, strict=True)])
+    if found["unscored"]:
+        writer.writerows([[], [UNSCORED_TITLE], UNSCORED_COLUMNS])
+        writer.writerows([[_csv_cell(value, "text") for value in row] for row in unscored_rows(found)])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -149,9 +164,21 @@ def to_xlsx(found: dict, team: str | None, district: str | None) -> bytes:
     sheet.freeze_panes = sheet.cell(row=top + 1, column=3)
     if found["items"]:
         sheet.auto_filter.ref = f"A{top}:{get_column_letter(len(COLUMNS))}{top + len(found['items'])}"
+    if found["unscored"]:
+        _unscored_sheet(book.create_sheet(UNSCORED_TITLE), found)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _unscored_sheet(sheet, found: dict) -> None:
+    for column, name in enumerate(UNSCORED_COLUMNS, start=1):
+        sheet.cell(row=1, column=column, value=name).font = Font(bold=True)
+    for number, row in enumerate(unscored_rows(found), start=2):
+        for column, value in enumerate(row, start=1):
+            sheet.cell(row=number, column=column, value=_sheet_text(value))
+    for column, width in zip("ABCDE", (14, 16, 16, 14, 90), strict=True):
+        sheet.column_dimensions[column].width = width
 
 
 def build(found: dict, kind: str, team: str | None, district: str | None) -> tuple[bytes, str, str]:

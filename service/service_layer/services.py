@@ -60,9 +60,8 @@ def risk_list(services: Services, identity: Identity, endpoint: str, as_of: date
     with services.engine.connect() as conn:
         week = follow_ups.week(conn, identity, found.risk_list, settings.weekly_capacity)
     members, records = set(week["members"]), week["records"]
-    shown = {item["placement_id"] for item in found.items}
-    if outcome == SHOWN:  # a download holds the ranked items only, and records exactly those
-        shown |= {u["placement_id"] for u in found.unscored}
+    shown = {item["placement_id"] for item in found.items} | {u["placement_id"] for u in found.unscored}
+    if outcome == SHOWN:  # a download holds the list and its placements without a prediction, and records those
         shown |= {e["placement_id"] for e in week["added"] + week["dismissed"]}
     services.audit.record(Entry(identity.name, identity.role, pid, endpoint, version, outcome) for pid in sorted(shown))
     items = [{**item, "band": risk_band(item["risk_52w"], settings.risk_band_raised, settings.risk_band_high),

@@ -10,10 +10,13 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
+from lks.data_contracts.ingest import ingest
 from lks.service.persistence.audit import EXPORTED, AuditLog
-from lks.service.service_layer.downloads import COLUMNS
+from lks.service.persistence.tables import unscored_placements
+from lks.service.service_layer.downloads import COLUMNS, UNSCORED_COLUMNS
 from lks.service.service_layer.services import risk_band
 from lks.service.settings import Settings
+from tests.exports import placement, write_export
 from tests.service.pages.conftest import login
 from tests.service.world import EARLIER, NOW, build_world
 
@@ -151,3 +154,33 @@ def test_typed_reasons_cannot_become_formulas_or_break_the_workbook():
 
     assert dismissed("=HYPERLINK(\"x\")").startswith("van de opvolging gehaald: =")  # never the cell's start
     assert dismissed("al in gesprek\x07") == "van de opvolging gehaald: al in gesprek"
+
+
+def test_placements_without_a_prediction_follow_apart_in_both_files_and_are_audited(tmp_path):
+    world = build_world(tmp_path, weekly_capacity=1)
+    ingest(world.engine, write_export(tmp_path / "export-pl4", placements=[
+        placement(placement_id="PL4", jobcoach_id="JC1", team="team_zuid", registered_at="2024-02-03T10:15:00")],
+        events=[], endings=[]))
+    missing = [{"input": "education_level", "source": "persons", "label": "opleidingsniveau"}]
+    with world.engine.begin() as conn:
+        list_id = conn.exec_driver_sql("SELECT list_id FROM risk_lists WHERE as_of = ?", (NOW.isoformat(),)).scalar()
+        conn.execute(unscored_placements.insert().values(list_id=list_id, placement_id="PL4", team="team_zuid",
+                                                         district=None, jobcoach_id="JC1", tenure_weeks=5,
+                                                         missing=missing))
+    with TestClient(world.app):
+        book = load_workbook(io.BytesIO(api(world, "coord-zuid", format="xlsx").content))
+        text = api(world, "coord-zuid", format="csv").content.decode("utf-8-sig")
+        noord = load_workbook(io.BytesIO(api(world, "coord-noord", format="xlsx").content))
+    lines, rows = table(book.active)
+    assert [row["Plaatsing"].value for row in rows] == ["PL1", "PL3"]  # never ranked among the scored
+    assert "1 plaatsingen zonder voorspelling (er ontbreken gegevens): zie 'Geen voorspelling'" in lines
+    gaps = list(book["Geen voorspelling"].iter_rows(values_only=True))
+    assert gaps[0] == tuple(UNSCORED_COLUMNS)
+    assert gaps[1][:4] == ("PL4", "team_zuid", "onbekend", 5)
+    assert gaps[1][4].startswith("Geen voorspelling: het model mist opleidingsniveau van de werknemer")
+    csv_lines = list(csv.reader(io.StringIO(text), delimiter=";"))
+    at = csv_lines.index(["Geen voorspelling"])
+    assert csv_lines[at + 1] == UNSCORED_COLUMNS and csv_lines[at + 2][:4] == ["PL4", "team_zuid", "onbekend", "5"]
+    assert noord.sheetnames == [noord.active.title]  # another team's gap is not in its file
+    log = AuditLog(world.engine).query(user="coord-zuid")
+    assert "PL4" in set(log.loc[log["outcome"] == EXPORTED, "placement_id"])
