@@ -177,8 +177,8 @@ def _unscored_sheet(sheet, found: dict) -> None:
     for number, row in enumerate(unscored_rows(found), start=2):
         for column, value in enumerate(row, start=1):
             sheet.cell(row=number, column=column, value=_sheet_text(value))
-    for column, width in zip("ABCDE", (14, 16, 16, 14, 90), strict=True):
-        sheet.column_dimensions[column].width = width
+    for letter, width in zip("ABCDE", (14, 16, 16, 14, 90), strict=True):
+        sheet.column_dimensions[letter].width = width
 
 
 def build(found: dict, kind: str, team: str | None, district: str | None) -> tuple[bytes, str, str]:
