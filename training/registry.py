@@ -87,7 +87,7 @@ def log_and_register(record: RunRecord, alias: str | None) -> Registered:
     client.set_model_version_tag(MODEL_NAME, version, BUNDLE_SHA256, bundle_sha256)  # before any alias points here
     if alias == CHAMPION:  # since when it is in use (the model page): as `lks promote` records it
         client.set_model_version_tag(MODEL_NAME, version, "promotion.promoted_at",
-                                     datetime.now().isoformat(timespec="seconds"))
+                                     datetime.now().astimezone().isoformat(timespec="seconds"))
     if alias:
         client.set_registered_model_alias(MODEL_NAME, alias, version)
     client.set_model_version_tag(MODEL_NAME, version, "run_id", run.info.run_id)

@@ -1,4 +1,5 @@
 import hashlib
+from datetime import datetime
 
 import cloudpickle
 import mlflow
@@ -26,7 +27,8 @@ def test_a_run_is_logged_and_its_bundle_registered_with_the_alias_and_tags(tmp_p
     version = client.get_model_version_by_alias(MODEL_NAME, CHAMPION)
     bundle_sha256 = hashlib.sha256(cloudpickle.dumps({"stand-in": "bundle"})).hexdigest()
     tags = dict(version.tags)
-    assert tags.pop("promotion.promoted_at")  # champion when registered: since when it is in use (the model page)
+    promoted_at = datetime.fromisoformat(tags.pop("promotion.promoted_at"))  # champion when registered: since when
+    assert promoted_at.utcoffset() is not None  # it is in use (the model page), with the offset: no guessing the zone
     assert str(version.version) == "1" and tags == {"run_id": first.run_id, "dpia_reference": "DPIA-1",
                                                     BUNDLE_SHA256: bundle_sha256}
     run = client.get_run(first.run_id)
