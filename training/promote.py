@@ -233,7 +233,8 @@ def promote(force: bool = False, reason: str | None = None, client: MlflowClient
     if force and not reason:
         raise ValueError("--force needs --reason: say why the gates are overridden")
     version = challenger["version"]
-    record = {"promoted_at": datetime.now().astimezone().isoformat(timespec="seconds"), "promoted_by": getpass.getuser(),
+    now = datetime.now().astimezone().isoformat(timespec="seconds")  # with its offset
+    record = {"promoted_at": now, "promoted_by": getpass.getuser(),
               "forced": str(bool(failed and force)), "failed_gates": json.dumps(failed),
               "reason": reason or "passed all gates", "replaced_version": str(champion["version"] if champion else ""),
               "gates_version": str(load_config()["version"])}
