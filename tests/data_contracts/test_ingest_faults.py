@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from lks.data_contracts.ingest import ingest
+from lks.cli.db import upgrade
+from lks.data_contracts.ingest import IngestInProgress, ingest
 from lks.data_contracts.store import VERSIONS, batches, make_engine, rejected_rows
 from tests.exports import row, write_export
 
@@ -28,14 +29,27 @@ LKS = Path(sys.executable).parent / "lks"
 
 
 def snapshot(url: str) -> dict:
-    """Everything the store holds, comparable: per table the row hashes, the batches' checksums, rejections."""
+    """Everything the store holds, comparable: per table the row hashes, the finished batches' checksums,
+    rejections. An unfinished batch row is the hold of an ingest that was interrupted (see `held`)."""
     engine = make_engine(url)
     with engine.connect() as conn:
         out = {n: sorted(conn.execute(sa.select(t.c.row_hash)).scalars()) for n, t in VERSIONS.items()}
-        out["batches"] = sorted(conn.execute(sa.select(batches.c.export_checksum)).scalars())
+        out["batches"] = sorted(conn.execute(sa.select(batches.c.export_checksum)
+                                             .where(batches.c.finished_at.is_not(None))).scalars())
         out["rejected"] = conn.execute(sa.select(sa.func.count()).select_from(rejected_rows)).scalar()
     engine.dispose()
     return out
+
+
+def held(url: str) -> int:
+    """Unfinished batch rows: a killed ingest leaves its hold (the export is named as interrupted, and
+    `lks ingest --take-over` frees it); it holds no row of the export."""
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        count = conn.execute(sa.select(sa.func.count()).select_from(batches)
+                             .where(batches.c.finished_at.is_(None))).scalar_one()
+    engine.dispose()
+    return count
 
 
 def big_export(folder: Path, n: int) -> Path:
@@ -59,12 +73,22 @@ def stores(tmp_path_factory):
     """The base store (one small export) and the store after the big export arrived cleanly."""
     root = tmp_path_factory.mktemp("kill")
     base = root / "base.db"
+    upgrade(f"sqlite:///{base}")  # made by the migrations, as `lks` makes and requires it
     ingest(make_engine(f"sqlite:///{base}"), write_export(root / "w1"))
     folder = big_export(root / "w2", 2000)
     done = root / "done.db"
     shutil.copy(base, done)
     ingest(make_engine(f"sqlite:///{done}"), folder)
     return root, base, folder, snapshot(f"sqlite:///{base}"), snapshot(f"sqlite:///{done}")
+
+
+def hold_committed(db: Path) -> bool:
+    """Whether the running ingest's batch row (its hold) is committed; False while the file is locked."""
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=0) as conn:
+            return conn.execute("SELECT count(*) FROM ingest_batches WHERE finished_at IS NULL").fetchone()[0] > 0
+    except sqlite3.OperationalError:
+        return False
 
 
 def run_ingest(db: Path, folder: Path) -> subprocess.Popen:
@@ -90,8 +114,10 @@ def test_an_ingest_killed_at_random_points_leaves_the_store_as_before_and_a_reru
         db = root / f"killed{i}.db"
         shutil.copy(base, db)
         process = run_ingest(db, folder)
-        if delay is None:
+        if delay is None:  # after the hold is committed, once the data transaction has begun writing
             journal = Path(f"{db}-journal")
+            while not hold_committed(db) and process.poll() is None:
+                time.sleep(0.002)
             while not journal.exists() and process.poll() is None:
                 time.sleep(0.002)
             killed_mid_write += process.poll() is None
@@ -99,10 +125,15 @@ def test_an_ingest_killed_at_random_points_leaves_the_store_as_before_and_a_reru
             time.sleep(delay)
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=30)
-        left = snapshot(f"sqlite:///{db}")
+        left, holds = snapshot(f"sqlite:///{db}"), held(f"sqlite:///{db}")
         assert left in (before, after), f"kill {i} after {delay} s left a partial store"
         assert delay is not None or left == before, "killed while writing, yet something was stored"
-        ingest(make_engine(f"sqlite:///{db}"), folder)  # the rerun
+        assert holds == 0 or (holds == 1 and left == before), "a hold beside stored rows"
+        assert delay is not None or holds == 1, "killed in the data transaction, yet no hold was left"
+        if holds:  # killed after its hold was committed: a rerun is told of the interrupted ingest
+            with pytest.raises(IngestInProgress):
+                ingest(make_engine(f"sqlite:///{db}"), folder)
+        ingest(make_engine(f"sqlite:///{db}"), folder, take_over=bool(holds))  # the rerun
         assert snapshot(f"sqlite:///{db}") == after
     assert killed_mid_write == 1, "the ingest finished before it could be killed while writing"
 

@@ -33,7 +33,7 @@ def test_no_server_error_on_any_operation(client, setup):
         no_server_error()
 
 
-STATEFUL = settings(max_examples=6, stateful_step_count=6, deadline=None, database=None,
+STATEFUL = settings(max_examples=6, stateful_step_count=6, deadline=None, database=None, derandomize=True,
                     suppress_health_check=list(HealthCheck))
 
 
