@@ -44,6 +44,8 @@ from rich.console import Console
 from rich.table import Table
 
 from lks.models import _lgbm
+from lks.models.bundle import contributions_of
+from lks.models.survival import HazardModel
 from lks.service.champion.holder import ChampionHolder
 from lks.service.champion.mlflow_source import MlflowChampionSource
 from lks.service.persistence.tables import make_service_engine, metadata, risk_curves, risk_scores
@@ -108,6 +110,7 @@ def scoring_times(engine: sa.Engine, champion, as_of: date, reference: str | Non
         _lgbm.predict = original
 
     def model_part() -> None:
+        forget_hazards(champion)  # as for a new week: no hazards kept from the repetition before
         scoring.scored_rows(hist, rows, inputs, champion)
         scoring.curve_rows(inputs, ids, champion)
 
@@ -115,16 +118,28 @@ def scoring_times(engine: sa.Engine, champion, as_of: date, reference: str | Non
         for booster, X in captured:
             booster.predict(X, pred_contrib=True)
 
+    risks = champion.risks(inputs)
+    explained = (contributions_of(risks), risks["base_value"], risks["raw_52w"])
     return {"scored": scored, "full": full, "model": best_of(repeat, model_part), "raw": best_of(repeat, raw),
             "raw_rows": sum(len(X) for _, X in captured), "n": len(inputs),
-            "explain": best_of(repeat, lambda: scoring.explain(inputs, *_contributions(champion, inputs)))}
+            "explain": best_of(repeat, lambda: scoring.explain(inputs, *explained))}
 
 
-def _contributions(champion, inputs):
-    from lks.models.bundle import contributions_of
+def forget_hazards(champion) -> None:
+    """Drop the hazards a survival model keeps of the rows it last scored (`HazardModel._hazard_matrix`)."""
+    seen: set[int] = set()
 
-    risks = champion.risks(inputs)
-    return contributions_of(risks), risks["base_value"], risks["raw_52w"]
+    def walk(obj, depth: int) -> None:
+        if depth > 4 or id(obj) in seen or not hasattr(obj, "__dict__"):
+            return
+        seen.add(id(obj))
+        if isinstance(obj, HazardModel):
+            obj.__dict__.pop("_last_hazards", None)
+        for value in list(vars(obj).values()):
+            for item in value if isinstance(value, (list, tuple)) else [value]:
+                walk(item, depth + 1)
+
+    walk(getattr(champion.predictor, "bundle", champion.predictor), 0)
 
 
 def serve(url: str, home: Path) -> tuple[subprocess.Popen, str]:
@@ -201,6 +216,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=1500, help="per round (mixed round: a third per route)")
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--scoring-only", action="store_true", help="Skip the latency rounds.")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="lks-bench-service-"))
     db = work / "lks.db"
@@ -228,6 +244,9 @@ def main() -> None:
 
     results = {}
     try:
+        if args.scoring_only:
+            report(champion, scored, load_seconds, timed, results, args)
+            return
         mark_previous(engine, scored.list_id, "previous")  # a list scored before the champion was swapped in
         server, base = serve(url, args.home)
         try:
@@ -243,7 +262,7 @@ def main() -> None:
 
 
 def report(champion, scored, load_seconds: float, timed: dict, results: dict, args) -> None:
-    console = Console()
+    console = Console(width=150)
     console.print(f"machine: os.cpu_count()={os.cpu_count()}, load average {os.getloadavg()[0]:.1f} at the end")
     table = Table(title=f"scoring (as of {args.as_of}, model version {champion.version}, {timed['n']} placements)")
     for col in ("measure", "value"):
