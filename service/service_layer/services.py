@@ -75,7 +75,7 @@ def risk_list(services: Services, identity: Identity, endpoint: str, as_of: date
             "unscored": unscored, "unscored_total": len(unscored),
             "capacity": settings.weekly_capacity,
             "follow_up": {"total": len(week["members"]), "added": week["added"], "dismissed": week["dismissed"],
-                          "editable": found.risk_list["list_id"] == _newest_list_id(services)},
+                          "editable": as_of is None or found.risk_list["list_id"] == _newest_list_id(services)},
             "bands": {"raised": settings.risk_band_raised, "high": settings.risk_band_high}}
 
 
@@ -131,7 +131,8 @@ def placement_detail(services: Services, identity: Identity, endpoint: str, plac
     with services.engine.connect() as conn:
         week = follow_ups.week(conn, identity, risk_list, services.settings.weekly_capacity)
     follow_up = {"in_follow_up": placement_id in week["members"], "record": week["records"].get(placement_id),
-                 "editable": identity.role == COORDINATOR and risk_list["list_id"] == _newest_list_id(services)}
+                 "editable": identity.role == COORDINATOR and (as_of is None  # the newest list was read
+                                                               or risk_list["list_id"] == _newest_list_id(services))}
     if score is None:  # on the week's list without a score: what it misses, and nothing made up
         gap = found["unscored"]
         return {"placement_id": placement_id, "as_of": risk_list["as_of"], "model_version": risk_list["model_version"],
