@@ -142,10 +142,11 @@ def forget_hazards(champion) -> None:
     walk(getattr(champion.predictor, "bundle", champion.predictor), 0)
 
 
-def serve(url: str, home: Path) -> tuple[subprocess.Popen, str]:
+def serve(url: str, home: Path, workers: int = 1) -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = {**os.environ, "LKS_HOME": str(home.resolve()), "LKS_DATABASE_URL": url, "LKS_MODEL_REFRESH_SECONDS": "3600"}
-    server = subprocess.Popen([LKS, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env,  # noqa: S603  lks itself, no shell
+    server = subprocess.Popen([LKS, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],  # noqa: S603  lks itself, no shell
+                              env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 180
@@ -217,6 +218,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--scoring-only", action="store_true", help="Skip the latency rounds.")
+    parser.add_argument("--workers", type=int, default=1, help="lks serve --workers (default 1, as measured).")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="lks-bench-service-"))
     db = work / "lks.db"
@@ -248,7 +250,7 @@ def main() -> None:
             report(champion, scored, load_seconds, timed, results, args)
             return
         mark_previous(engine, scored.list_id, "previous")  # a list scored before the champion was swapped in
-        server, base = serve(url, args.home)
+        server, base = serve(url, args.home, args.workers)
         try:
             results["list scored by the previous champion"] = rounds(base, token, ids, args.threads, args.requests)
             mark_previous(engine, scored.list_id, champion.version)  # its curves stored by the served champion
