@@ -1,10 +1,13 @@
 """Time and peak memory of `lks train` on the default simulated municipality.
 
-Target (issue 5): under two minutes on two cores. Usage: python bench/bench_training.py
+Target (issue 16): within 60 s on two cores, with the backtest (issue 5 asked for under two minutes).
+Prints the figure, the target and whether it is met, with the machine's load (a shared machine slows it).
+Usage: python bench/bench_training.py
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import tempfile
@@ -15,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 LKS = str(Path(sys.executable).with_name("lks"))
+TARGET_SECONDS = 60
 
 
 def main() -> None:
@@ -28,8 +32,11 @@ def main() -> None:
         table = Table(title="lks train (default simulator, 26 test dates, retrain every 13 weeks)")
         for col in ("step", "seconds", "peak MB", "target"):
             table.add_column(col, justify="left" if col == "step" else "right")
-        table.add_row("train + backtest + register", f"{seconds:.1f}", f"{peak:.0f}", "< 120 s")
-        Console().print(table)
+        verdict = "met" if seconds <= TARGET_SECONDS else "NOT MET"
+        table.add_row("train + backtest + register", f"{seconds:.1f}", f"{peak:.0f}",
+                      f"<= {TARGET_SECONDS} s: {verdict}")
+        Console(width=150).print(table)
+        print(f"machine: os.cpu_count()={os.cpu_count()}, load average {os.getloadavg()[0]:.1f} at the end")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

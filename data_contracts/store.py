@@ -52,10 +52,15 @@ rejected_rows = sa.Table(
 )
 
 
+# Columns indexed besides each table's key: a placement's page reads its events by placement_id.
+EXTRA_INDEXES = {"events": ("placement_id",)}
+
+
 def _version_table(name: str) -> sa.Table:
     key = PRIMARY_KEYS[name]
     cols = [
-        sa.Column(c, SQL_TYPES[spec["kind"]](), nullable=spec["nullable"], index=(c == key))
+        sa.Column(c, SQL_TYPES[spec["kind"]](), nullable=spec["nullable"],
+                  index=(c == key or c in EXTRA_INDEXES.get(name, ())))
         for c, spec in columns(name).items()
     ]
     return sa.Table(

@@ -20,7 +20,9 @@ against 0.392), so the blend keeps this one.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import lightgbm as lgb
 import numpy as np
@@ -74,8 +76,33 @@ class HazardModel(RiskModel):
     """Shared prediction for person-period models: subclasses give ``_hazards(M, weeks) -> (h_u, h_n)``."""
 
     def _hazard_matrix(self, X: pd.DataFrame, horizon: int) -> tuple[np.ndarray, np.ndarray]:
-        """Hazards of shape (len(X), 52), zero outside each row's weeks t..min(t + horizon, 52) - 1."""
+        """Hazards of shape (len(X), 52), zero outside each row's weeks t..min(t + horizon, 52) - 1.
+
+        The last result is kept (read-only) for the same inputs: a week's list asks for the risks and then
+        the curves of the same rows, which need the same hazards. Never pickled (`__getstate__`)."""
         self._check_X(X)
+        key = self._hazard_key(X, horizon)
+        last = self.__dict__.get("_last_hazards")
+        if last is not None and last[0] == key:
+            return last[1]
+        hazards = self._compute_hazards(X, horizon)
+        for matrix in hazards:
+            matrix.flags.writeable = False
+        self.__dict__["_last_hazards"] = (key, hazards)
+        return hazards
+
+    def _hazard_key(self, X: pd.DataFrame, horizon: int) -> tuple[int, tuple[str, ...], str, int]:
+        """What the hazards depend on: the model inputs' values (a hash per row), their names and the horizon."""
+        columns = [*self.features_, TENURE]
+        rows = pd.util.hash_pandas_object(X[columns], index=False).to_numpy()
+        return horizon, tuple(columns), hashlib.sha256(rows.tobytes()).hexdigest(), len(X)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(super().__getstate__())
+        state.pop("_last_hazards", None)  # hazards of the rows last scored: never stored with the model
+        return state
+
+    def _compute_hazards(self, X: pd.DataFrame, horizon: int) -> tuple[np.ndarray, np.ndarray]:
         H_u = np.zeros((len(X), YEAR_WEEKS))
         H_n = np.zeros((len(X), YEAR_WEEKS))
         for start in range(0, len(X), CHUNK_ROWS):
@@ -162,6 +189,7 @@ class LGBMCompetingRisk(HazardModel):
         self.explain_weeks = explain_weeks
 
     def fit(self, frame: pd.DataFrame, features: Sequence[str]) -> LGBMCompetingRisk:
+        self.__dict__.pop("_last_hazards", None)  # a refit forgets the hazards of the old fit
         check_int("explain_weeks", self.explain_weeks)
         params = {**_lgbm.booster_params(self), "objective": "multiclass", "num_class": 3}
         features = check_features(features, reserved=[WEEK, TENURE, EVENT, WEIGHT])

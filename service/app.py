@@ -4,6 +4,7 @@ routers (under /api/v1) and the Dutch pages (/, /lijst, /plaatsing/...)."""
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
+from functools import partial
 
 from fastapi import FastAPI
 
@@ -15,6 +16,7 @@ from lks.service.champion.types import ChampionSource
 from lks.service.headers import SecurityHeaders
 from lks.service.metrics import Metrics
 from lks.service.pages import routes as pages
+from lks.service.service_layer import services as views
 from lks.service.settings import Settings, get_settings
 
 DESCRIPTION = """Early warning for LKS placements at risk of uitval, for the coördinator Uitval and jobcoaches.
@@ -24,6 +26,8 @@ The scores exist to offer support, never sanctions. Every look at a placement is
 def create_app(settings: Settings | None = None, source: ChampionSource | None = None,
                identities: IdentityProvider | None = None) -> FastAPI:
     services = bootstrap(settings or get_settings(), source, identities)
+    # a champion swapped in (or loaded at start) gets the newest list's curves prepared first: no view waits on one
+    services.champion.prepare = partial(views.warm_curves, services)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):

@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
+import numpy as np
 import pandas as pd
 
 from lks.features.catalog import BY_NAME
@@ -253,19 +254,28 @@ def factor_contributions(contributions: pd.DataFrame) -> pd.DataFrame:
 
 def explain_row(values: dict, factor_row: pd.Series, features: Sequence[str], base_value: float, raw: float) -> dict:
     """One placement's explanation: top factors both ways, sentences, and suggested interventions."""
-    def describe(key: str, contribution: float) -> dict:
+    return _explain_row(values, list(factor_row.index), factor_row.to_numpy(float), tuple(features), base_value, raw)
+
+
+def _explain_row(values: dict, keys: list[str], row: np.ndarray, features: tuple[str, ...], base_value: float,
+                 raw: float) -> dict:
+    """`explain_row` on a factor row as an array (`keys` names its columns): what `explain` calls per placement."""
+    def describe(j: int) -> dict:
+        key, contribution = keys[j], row[j]
         factor = BY_KEY.get(key)
-        acts = actionable(key, features)
+        acts = _actionable(key, features)
         suggestion = factor.suggestion(values) if factor and contribution > 0 and not factor.never_actionable else None
         sentence = factor.sentence(values) if factor else "overige kenmerken"
         return {"factor": key, "label": factor.label if factor else "overige kenmerken",
                 "contribution": round(float(contribution), 4), "sentence": sentence, "actionable": acts,
                 "suggestion": {"code": suggestion, "label": INTERVENTIONS[suggestion]} if suggestion else None}
 
-    # contributions are shown to 4 decimals: one that rounds to 0 raises or lowers nothing worth saying
-    ordered = factor_row.round(4).sort_values()
-    raises = [describe(k, factor_row[k]) for k in [k for k, c in ordered[::-1].items() if c > 0][:TOP]]
-    lowers = [describe(k, factor_row[k]) for k in [k for k, c in ordered.items() if c < 0][:TOP]]
+    # contributions are shown to 4 decimals: one that rounds to 0 raises or lowers nothing worth saying.
+    # The order is pandas' `Series.round(4).sort_values()` (numpy's quicksort on the rounded row): ties as before.
+    rounded = row.round(4)
+    order = np.argsort(rounded, kind="quicksort")
+    raises = [describe(j) for j in [j for j in order[::-1] if rounded[j] > 0][:TOP]]
+    lowers = [describe(j) for j in [j for j in order if rounded[j] < 0][:TOP]]
     suggestions: dict[str, dict] = {}
     for item in raises:
         if item["suggestion"] and item["suggestion"]["code"] not in suggestions:
@@ -302,6 +312,7 @@ def explain(features_frame: pd.DataFrame, contributions: pd.DataFrame, base_valu
     """Explanations for every row of a features frame, given the model's contributions for it."""
     factors = factor_contributions(contributions)
     names = tuple(contributions.columns)
+    keys, matrix = list(factors.columns), factors.to_numpy(float)
+    base, raws = base_value.to_numpy(float), raw.to_numpy(float)
     records = features_frame.to_dict("records")
-    return [explain_row(records[i], factors.iloc[i], names, base_value.iloc[i], raw.iloc[i])
-            for i in range(len(features_frame))]
+    return [_explain_row(records[i], keys, matrix[i], names, base[i], raws[i]) for i in range(len(features_frame))]

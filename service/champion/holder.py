@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 
 from lks.service.champion import dpia
 from lks.service.champion.types import Champion, ChampionRefused, ChampionSource
@@ -24,9 +25,13 @@ class ChampionHolder:
     """Holds the current champion; `refresh()` swaps in a new one when the alias has moved, if this
     deployment's `dpia_reference` allows it."""
 
-    def __init__(self, source: ChampionSource, dpia_reference: str | None = None):
+    def __init__(self, source: ChampionSource, dpia_reference: str | None = None,
+                 prepare: Callable[[Champion], object] | None = None):
         self.source = source
         self.dpia_reference = dpia_reference
+        # run on a champion about to be swapped in, before any request sees it (the service warms the
+        # newest list's risk curves with it); a failure there is logged and never stops the swap
+        self.prepare = prepare
         self.current: Champion | None = None
         self.refused: ChampionRefused | None = None  # the newest champion refused, while it holds the alias
         self._lock = threading.Lock()   # one load at a time; readers never wait
@@ -43,6 +48,7 @@ class ChampionHolder:
                     loaded = self.source.load()
                     if loaded is not None:
                         dpia.check(loaded, self.dpia_reference)
+                        self._prepare(loaded)
                         self.current, self.refused = loaded, None
                         log.info("serving model version %s", loaded.version)
             except ChampionRefused as refused:
@@ -53,6 +59,14 @@ class ChampionHolder:
                 log.exception("checking the champion failed; keeping version %s",
                               self.current.version if self.current else None)
         return self.current
+
+    def _prepare(self, champion: Champion) -> None:
+        if self.prepare is None:
+            return
+        try:
+            self.prepare(champion)
+        except Exception:
+            log.exception("preparing model version %s failed; swapping it in all the same", champion.version)
 
     def _is_new(self, version: str | None) -> bool:
         """A version to load: not the one served, nor the one refused (the deployment's reference is fixed)."""

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 import sqlalchemy as sa
 
-from lks.service.persistence.tables import risk_curves
+from lks.service.persistence.tables import risk_curves, risk_scores
 
 
 def curve_records(curves: pd.DataFrame, placement_ids: list[str], model_version: str) -> list[dict[str, Any]]:
@@ -32,3 +32,18 @@ def stored_curve(engine: sa.Engine, list_id: int, placement_id: str) -> dict[str
     with engine.connect() as conn:
         return conn.execute(sa.select(risk_curves.c.curve).where(
             risk_curves.c.list_id == list_id, risk_curves.c.placement_id == placement_id)).scalar()
+
+
+def stored_inputs(engine: sa.Engine, list_id: int, limit: int) -> list[tuple[str, dict]]:
+    """(placement_id, inputs as scored) of a list's scored placements, highest risk first, at most `limit`."""
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(risk_scores.c.placement_id, risk_scores.c.features)
+                            .where(risk_scores.c.list_id == list_id).order_by(risk_scores.c.rank).limit(limit)).all()
+    return [(r.placement_id, r.features) for r in rows]
+
+
+def curve_versions(engine: sa.Engine, list_id: int) -> set[str | None]:
+    """The model versions of a list's stored curves (empty when none is stored)."""
+    version = risk_curves.c.curve["model_version"].as_string()
+    with engine.connect() as conn:
+        return set(conn.execute(sa.select(version).where(risk_curves.c.list_id == list_id).distinct()).scalars())

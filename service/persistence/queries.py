@@ -73,12 +73,18 @@ def lists(engine: sa.Engine, identity: Identity) -> list[dict]:
     return rows
 
 
+# The aliases the per-request conditions are built on, made once: an alias's column collection costs
+# milliseconds to build (the placements table has dozens of columns), and every view builds these conditions.
+_ASSIGNMENT, _LATER_ASSIGNMENT = VERSIONS["placements"].alias("assignment"), VERSIONS["placements"].alias("later")
+_EVENT, _LATER_EVENT = VERSIONS["events"].alias("event"), VERSIONS["events"].alias("later")
+
+
 def assigned_now(identity: Identity, placement_id=risk_scores.c.placement_id) -> sa.ColumnElement[bool] | None:
     """A condition on a risk_scores row (or on another `placement_id` column or value): the newest stored
     placements row of its placement (newest registered_at; a tie goes to the row stored last, as
     `latest_versions`) routes it to `identity`. None when the identity may see no placement. Correlated
     per score row, so it walks the placements index of the rows asked for, not the whole history."""
-    p, q = VERSIONS["placements"].alias("assignment"), VERSIONS["placements"].alias("later")
+    p, q = _ASSIGNMENT, _LATER_ASSIGNMENT
     theirs: sa.ColumnElement[bool]
     if identity.role == COORDINATOR and identity.teams:
         theirs = p.c.team.in_(identity.teams)
@@ -210,7 +216,7 @@ def unscored(conn, identity: Identity, list_id: int, team: str | None = None, di
 def _events(conn, placement_id: str) -> list[dict]:
     """The placement's events as the store knows them now (per event_id its newest stored version), oldest
     first: the timeline's contacts, sick and recovery reports, interventions, wage-value and hours changes."""
-    e, later = VERSIONS["events"].alias("event"), VERSIONS["events"].alias("later")
+    e, later = _EVENT, _LATER_EVENT
     newer = sa.exists().where(later.c.event_id == e.c.event_id, sa.or_(
         later.c.registered_at > e.c.registered_at,
         sa.and_(later.c.registered_at == e.c.registered_at, later.c.version_id > e.c.version_id)))

@@ -72,16 +72,25 @@ def routing(hist: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return placements.merge(persons, on="person_id", how="left").drop(columns="person_id").set_index("placement_id")
 
 
+def _jsonable(v):
+    if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
+        return None
+    if hasattr(v, "item"):
+        return v.item()
+    return v if isinstance(v, (int, float, str, bool)) else str(v)
+
+
 def jsonable_row(row: dict) -> dict:
-    out: dict = {}
-    for k, v in row.items():
-        if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
-            out[k] = None
-        elif hasattr(v, "item"):
-            out[k] = v.item()
-        else:
-            out[k] = v if isinstance(v, (int, float, str, bool)) else str(v)
-    return out
+    return {k: _jsonable(v) for k, v in row.items()}
+
+
+def jsonable_records(frame: pd.DataFrame) -> list[dict]:
+    """`jsonable_row` of every row of `frame` as `frame.astype(object).to_dict("records")` gives them, built
+    column by column (a week's inputs are ~110 columns of hundreds of rows: per-cell pandas work adds up)."""
+    names = list(frame.columns)
+    columns = [[_jsonable(v) for v in frame[name].astype(object).tolist()] for name in names]
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)] if names else \
+        [{} for _ in range(len(frame))]
 
 
 def find_list(conn, as_of: date, version: str, digest: str):
@@ -166,12 +175,12 @@ def scored_rows(hist, features: pd.DataFrame, inputs: pd.DataFrame, champion: Ch
     route = routing(hist).reindex(features["placement_id"])
     order = risks["risk_52w"].to_numpy().argsort(kind="stable")[::-1]
     rank = pd.Series(range(1, len(order) + 1), index=order).sort_index().to_numpy()
-    records = inputs.astype(object).to_dict("records")
+    records = jsonable_records(inputs)
     return [{
         "placement_id": pid, "team": route["team"].iloc[i], "district": route["district"].iloc[i],
         "jobcoach_id": route["jobcoach_id"].iloc[i], "tenure_weeks": int(features["tenure_weeks"].iloc[i]),
         "risk_13w": float(risks["risk_13w"].iloc[i]), "risk_52w": float(risks["risk_52w"].iloc[i]),
-        "rank": int(rank[i]), "explanation": explanations[i], "features": jsonable_row(records[i]),
+        "rank": int(rank[i]), "explanation": explanations[i], "features": records[i],
     } for i, pid in enumerate(features["placement_id"])]
 
 

@@ -18,7 +18,7 @@ from lks.service.explanations import explain, with_risk_points
 from lks.service.persistence import follow_ups
 from lks.service.persistence import queries as placements
 from lks.service.persistence.audit import NOT_FOUND, RECORDED, SHOWN, Entry
-from lks.service.persistence.curves import stored_curve
+from lks.service.persistence.curves import curve_records, curve_versions, stored_curve, stored_inputs
 from lks.service.service_layer import missing_inputs
 
 log = logging.getLogger(__name__)
@@ -74,7 +74,7 @@ def risk_list(services: Services, identity: Identity, endpoint: str, as_of: date
             "unscored": unscored, "unscored_total": len(unscored),
             "capacity": settings.weekly_capacity,
             "follow_up": {"total": len(week["members"]), "added": week["added"], "dismissed": week["dismissed"],
-                          "editable": found.risk_list["list_id"] == _newest_list_id(services)},
+                          "editable": as_of is None or found.risk_list["list_id"] == _newest_list_id(services)},
             "bands": {"raised": settings.risk_band_raised, "high": settings.risk_band_high}}
 
 
@@ -130,7 +130,8 @@ def placement_detail(services: Services, identity: Identity, endpoint: str, plac
     with services.engine.connect() as conn:
         week = follow_ups.week(conn, identity, risk_list, services.settings.weekly_capacity)
     follow_up = {"in_follow_up": placement_id in week["members"], "record": week["records"].get(placement_id),
-                 "editable": identity.role == COORDINATOR and risk_list["list_id"] == _newest_list_id(services)}
+                 "editable": identity.role == COORDINATOR and (as_of is None  # the newest list was read
+                                                               or risk_list["list_id"] == _newest_list_id(services))}
     if score is None:  # on the week's list without a score: what it misses, and nothing made up
         gap = found["unscored"]
         return {"placement_id": placement_id, "as_of": risk_list["as_of"], "model_version": risk_list["model_version"],
@@ -199,6 +200,39 @@ def _stored_curve(champion: Champion | None, list_id: int, placement_id: str, fe
         while len(_CURVES) > _CURVES_MAX:
             _CURVES.popitem(last=False)
     return curve
+
+
+def warm_curves(services: Services, champion: Champion) -> int:
+    """Prepare the curves a champion about to be served will show on the newest list, when that list's stored
+    curves are another model's (a list scored before a new champion): all in one model call, into the cache
+    a view reads, so no view computes one. Called by the holder before it swaps the champion in (and at
+    start). Returns how many curves were prepared; a failure is logged and leaves views to compute them."""
+    try:
+        with services.engine.connect() as conn:
+            newest = placements.find_list(conn)
+        if newest is None or curve_versions(services.engine, newest["list_id"]) == {champion.version}:
+            return 0
+        list_id = newest["list_id"]
+        names = [spec.name for spec in champion.schema]
+        usable = [(pid, features) for pid, features in stored_inputs(services.engine, list_id, _CURVES_MAX)
+                  if all(name in features for name in names)]
+        if not usable:
+            return 0
+        curves = champion.curves(feature_schema.frame(champion.schema, [features for _, features in usable]))
+        records = curve_records(curves[curves["week"] < YEAR_WEEKS] if len(curves) else curves,
+                                [pid for pid, _ in usable], champion.version)
+        by_id = {r["placement_id"]: r["curve"] for r in records}
+        with _curves_lock:
+            for pid, _ in usable:  # no points: a model without a curve of its own (the page shows none)
+                _CURVES[(champion.version, list_id, pid)] = by_id.get(pid)
+                _CURVES.move_to_end((champion.version, list_id, pid))
+            while len(_CURVES) > _CURVES_MAX:
+                _CURVES.popitem(last=False)
+        log.info("prepared %d risk curves of list %s for model version %s", len(usable), list_id, champion.version)
+        return len(usable)
+    except Exception as exc:  # the curve is an extra: views compute it on request instead
+        log.warning("preparing risk curves failed with model version %s: %s", champion.version, type(exc).__name__)
+        return 0
 
 
 def _curve(champion: Champion | None, features: dict) -> dict | None:

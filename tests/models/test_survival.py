@@ -120,3 +120,23 @@ def test_risk_curves_of_many_rows_equal_each_row_on_its_own(model, test_placemen
         one = model.risk_curve(X.iloc[[i]]).reset_index(drop=True)
         mine = curves[curves["row"] == i].drop(columns="row").reset_index(drop=True)
         pd.testing.assert_frame_equal(mine, one, check_dtype=False)
+
+
+def test_the_hazards_of_the_rows_last_scored_are_reused_for_the_same_rows_and_never_pickled(model, test_placements,
+                                                                                            monkeypatch):
+    X = start_rows(test_placements, tenure=20).head(40)
+    model.__dict__.pop("_last_hazards", None)
+    risks, curves = model.predict_risks(X), model.risk_curves(X)  # a week's list: risks, then curves
+    calls = []
+    computed = model._compute_hazards
+    monkeypatch.setattr(model, "_compute_hazards", lambda *a: calls.append(1) or computed(*a))
+    pd.testing.assert_frame_equal(model.predict_risks(X), risks)
+    pd.testing.assert_frame_equal(model.risk_curves(X), curves)
+    assert calls == []  # the same rows: the hazards kept
+    other = start_rows(test_placements, tenure=21).head(40)
+    model.predict_risks(other)
+    assert calls == [1]  # other inputs: computed again
+    model.__dict__.pop("_last_hazards")
+    pd.testing.assert_frame_equal(model.risk_curves(X), curves)  # kept or not, the same curves
+    assert "_last_hazards" in model.__dict__
+    assert "_last_hazards" not in cloudpickle.loads(cloudpickle.dumps(model)).__dict__

@@ -84,3 +84,37 @@ def test_a_first_view_serves_the_curve_stored_when_the_week_was_scored_and_runs_
     r = client.get(URL.format(setup.placements["mine"]), headers=auth(setup.tokens["jobcoach"]))
     assert r.status_code == 200, r.text
     assert r.json()["curve"]["points"][0]["week"] == r.json()["tenure_weeks"]
+
+
+def test_a_list_scored_by_the_previous_champion_gets_its_curves_prepared_before_the_new_one_is_served(client, setup,
+                                                                                                      monkeypatch):
+    import dataclasses
+
+    import sqlalchemy as sa
+
+    import lks.service.service_layer.services as services
+    from lks.service.persistence.tables import risk_scores
+
+    wired = client.app.state.services
+    served = wired.champion.current
+    assert services.warm_curves(wired, served) == 0  # the newest list's curves are stored by this model
+    newer = dataclasses.replace(served, version="newer")
+    services._CURVES.clear()
+    with wired.engine.connect() as conn:
+        list_id, features = conn.execute(sa.select(risk_scores.c.list_id, risk_scores.c.features).where(
+            risk_scores.c.placement_id == setup.placements["mine"]).order_by(risk_scores.c.list_id.desc())).first()
+    assert services.warm_curves(wired, newer) > 0
+    on_request = services._curve(newer, features)  # what a view would have computed on its own
+    prepared = services._CURVES[("newer", list_id, setup.placements["mine"])]
+    for point, expected in zip(prepared["points"], on_request["points"], strict=True):
+        assert point == pytest.approx(expected)
+
+    def no_model(*_args):
+        raise AssertionError("the curve was computed on request")
+
+    monkeypatch.setattr(services, "_curve", no_model)
+    monkeypatch.setattr(wired.champion, "current", newer)
+    r = client.get(URL.format(setup.placements["mine"]), headers=auth(setup.tokens["jobcoach"]))
+    assert r.status_code == 200, r.text
+    assert r.json()["curve"]["model_version"] == "newer" and r.json()["model_version"] == served.version
+    services._CURVES.clear()

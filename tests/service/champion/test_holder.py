@@ -112,3 +112,22 @@ def test_a_broken_first_champion_serves_no_model_rather_than_crashing():
     source = BrokenArtifact(FileNotFoundError("model.pkl"))
     source.broken.add("1")
     assert ChampionHolder(source).refresh() is None
+
+
+def test_a_new_champion_is_prepared_before_any_request_sees_it_and_a_failed_preparation_never_stops_the_swap(caplog):
+    source, seen = Source(), []
+    holder = ChampionHolder(source)
+    holder.prepare = lambda champion: seen.append((champion.version, holder.current and holder.current.version))
+    holder.refresh()
+    source.current = "2"
+    holder.refresh()
+    holder.refresh()  # same version: not prepared again
+    assert seen == [("1", None), ("2", "1")]  # prepared while the previous model was still served
+
+    def broken(_champion):
+        raise RuntimeError("no curves")
+
+    holder.prepare, source.current = broken, "3"
+    with caplog.at_level(logging.ERROR):
+        assert holder.refresh().version == "3"
+    assert "preparing model version 3 failed" in caplog.text
