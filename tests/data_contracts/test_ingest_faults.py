@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from lks.cli.db import upgrade
 from lks.data_contracts.ingest import ingest
 from lks.data_contracts.store import VERSIONS, batches, make_engine, rejected_rows
 from tests.exports import row, write_export
@@ -59,6 +60,7 @@ def stores(tmp_path_factory):
     """The base store (one small export) and the store after the big export arrived cleanly."""
     root = tmp_path_factory.mktemp("kill")
     base = root / "base.db"
+    upgrade(f"sqlite:///{base}")  # made as `lks db upgrade` makes it: `lks ingest` refuses a store without a revision
     ingest(make_engine(f"sqlite:///{base}"), write_export(root / "w1"))
     folder = big_export(root / "w2", 2000)
     done = root / "done.db"
