@@ -146,8 +146,11 @@ def _load(conn: sa.Connection, files: dict[str, ExportFile], batch_id: int, prog
     """Validate, classify and write every file, a chunk at a time; parents first (the order of TABLES)."""
     check, tally = ExportCheck(_parents(conn)), Tally()
     for table, file in files.items():
+        # Nothing stored yet (a first ingest): no chunk can meet a stored version, not even one written by an
+        # earlier chunk of this file, as a key repeated within a file is rejected wherever it is.
+        stored = conn.execute(sa.select(sa.literal(1)).select_from(VERSIONS[table]).limit(1)).first() is not None
         for chunk in check.table(file):
-            new, outcomes, conflicts = _classify(conn, table, chunk.valid, file.path.name)
+            new, outcomes, conflicts = _classify(conn, table, chunk.valid, file.path.name, stored)
             _insert(conn, VERSIONS[table], new.assign(batch_id=batch_id), table, progress)
             rejected = pd.concat([r for r in (chunk.rejected, conflicts) if len(r)] or [conflicts],
                                  ignore_index=True)
@@ -209,13 +212,13 @@ def _release(engine: sa.Engine, which: sa.ColumnElement[bool]) -> None:
 
 
 def _classify(
-    conn: sa.Connection, table: str, rows: pd.DataFrame, file: str
+    conn: sa.Connection, table: str, rows: pd.DataFrame, file: str, look_up: bool = True
 ) -> tuple[pd.DataFrame, dict[str, int], pd.DataFrame]:
     """Split a chunk's valid rows into new versions (with their outcome) and conflicting ones, against the
-    stored versions of the chunk's own keys only."""
+    stored versions of the chunk's own keys only (none when not `look_up`)."""
     key = PRIMARY_KEYS[table]
     rows = rows.assign(row_hash=row_hashes(rows, table))
-    stored = _stored_versions(conn, table, rows[key].unique().tolist())
+    stored = _stored_versions(conn, table, rows[key].unique().tolist() if look_up else [])
     merged = rows.merge(stored, on=[key, "registered_at"], how="left")
     unchanged = merged["stored_hash"].notna() & (merged["stored_hash"] == merged["row_hash"])
     conflicting = merged["stored_hash"].notna() & ~unchanged
@@ -240,10 +243,12 @@ def _classify(
 def _stored_versions(conn: sa.Connection, table: str, keys: list[Any]) -> pd.DataFrame:
     """(key, registered_at, stored_hash) of every stored version of these keys, by the key's index."""
     key, t = PRIMARY_KEYS[table], VERSIONS[table]
+    # one expanding parameter: the statement is compiled once, not once per key list
+    query = (sa.select(t.c[key], t.c.registered_at, t.c.row_hash)
+             .where(t.c[key].in_(sa.bindparam("keys", expanding=True))))
     found: list[Any] = []
     for start in range(0, len(keys), KEYS_PER_QUERY):
-        part = keys[start:start + KEYS_PER_QUERY]
-        found += conn.execute(sa.select(t.c[key], t.c.registered_at, t.c.row_hash).where(t.c[key].in_(part))).all()
+        found += conn.execute(query, {"keys": keys[start:start + KEYS_PER_QUERY]}).all()
     stored = pd.DataFrame(found, columns=[key, "registered_at", "stored_hash"], dtype=object)
     stored["registered_at"] = pd.to_datetime(stored["registered_at"]).astype("datetime64[ns]")
     return stored

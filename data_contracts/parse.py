@@ -321,11 +321,11 @@ _BOOLS = {"true": True, "false": False, "1": True, "0": False}
 
 def parse_column(text: pd.Series, kind: str) -> tuple[pd.Series, pd.Series]:
     """Typed values and, per row, the rule a non-empty value broke ("" when it parsed)."""
-    text = text.fillna("").astype(str).str.strip()
-    filled = text != ""
+    text = _clean_text(text)
     error = pd.Series("", index=text.index, dtype=object)
-    if kind == "str":
-        return text.where(filled, None).astype(object), error
+    if kind == "str":  # the most common kind: no comparison with "" needed
+        return pd.Series([v or None for v in text.tolist()], index=text.index, dtype=object), error
+    filled = text != ""
     if kind == "bool":
         values = text.str.lower().map(_BOOLS).astype("boolean")
         error[filled & values.isna()] = rules.TYPE
@@ -342,9 +342,21 @@ def parse_column(text: pd.Series, kind: str) -> tuple[pd.Series, pd.Series]:
         return values.where(np.isfinite(values)), error
     if kind in ("date", "timestamp"):
         pattern, fmt = (_DATE_RE, "%Y-%m-%d") if kind == "date" else (_TS_RE, "%Y-%m-%dT%H:%M:%S")
-        well_formed = text.str.match(pattern)
+        matches = re.compile(pattern).match
+        well_formed = pd.Series([matches(s) is not None for s in text.tolist()], index=text.index, dtype=bool)
         values = pd.to_datetime(text.where(well_formed & filled), format=fmt, errors="coerce")
         error[filled & ~well_formed] = rules.TYPE
         error[filled & well_formed & values.isna()] = rules.IMPOSSIBLE_DATE
         return values.astype("datetime64[ns]"), error
     raise ValueError(f"kind must be one of str, int, float, bool, date, timestamp, but was {kind!r}")
+
+
+def _clean_text(text: pd.Series) -> pd.Series:
+    """Each value stripped, "" for null: a list comprehension, several times faster than pandas' `.str` methods
+    on a chunk of a national export."""
+    raw = text.tolist()
+    try:  # text read from a file: all str
+        values = [v.strip() for v in raw]
+    except AttributeError:  # a null or a typed value (a caller's own Series)
+        values = [v.strip() if isinstance(v, str) else "" if pd.isna(v) else str(v).strip() for v in raw]
+    return pd.Series(values, index=text.index, dtype=object)

@@ -132,6 +132,8 @@ def driver_values(values: pd.Series, kind: str | None) -> list[Any]:
         text[values.isna().to_numpy()] = None
         out = cast(list[Any], text.tolist())
         return [s.replace("T", " ") if s else None for s in out] if kind == "timestamp" else out
+    if values.dtype == object:  # text: parse_column and the store's own columns hold None for null already
+        return cast(list[Any], values.tolist())
     return cast(list[Any], values.astype(object).where(values.notna(), None).tolist())
 
 
