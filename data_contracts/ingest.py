@@ -14,9 +14,11 @@ written with COPY.
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -116,7 +118,8 @@ def ingest(engine: sa.Engine, folder: Path, progress: Progress | None = None, ta
     then the transaction is rolled back.
     """
     started = datetime.now()
-    files = scan_export(Path(folder))
+    with _fewer_collections():
+        files = scan_export(Path(folder))
     described: dict[str, dict[str, Any]] = {
         t: {"file": f.path.name, "sha256": f.sha256, "rows": None} for t, f in files.items()}
     checksum = export_checksum(described)
@@ -127,7 +130,7 @@ def ingest(engine: sa.Engine, folder: Path, progress: Progress | None = None, ta
         log.info("export %s already ingested as batch %s; nothing changed", checksum[:12], earlier)
         return _earlier_report(engine, checksum)
     try:
-        with engine.begin() as conn:  # one transaction: a failure leaves no half-written state
+        with engine.begin() as conn, _fewer_collections():  # one transaction: a failure leaves nothing half-written
             tally = _load(conn, files, batch_id, progress)
             for table, n in tally.rows.items():
                 described[table]["rows"] = n
@@ -157,6 +160,19 @@ def _load(conn: sa.Connection, files: dict[str, ExportFile], batch_id: int, prog
             _insert_rejected(conn, rejected, batch_id)
             tally.add(table, chunk.rows, outcomes, rejected)
     return tally
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Let Python's cycle collector run less often while an export streams: every chunk makes a few hundred
+    thousand row lists and tuples (none in a cycle), and at the default threshold (a collection per 700 new
+    objects) the collector took a fifth of a national ingest's CPU time. The threshold is restored after."""
+    before = gc.get_threshold()
+    gc.set_threshold(50_000, *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def _earlier_report(engine: sa.Engine, checksum: str) -> IngestReport:
