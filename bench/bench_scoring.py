@@ -49,7 +49,7 @@ def main() -> None:
         for col in ("step", "seconds", "CPU s", "peak MB"):
             table.add_column(col, justify="left" if col == "step" else "right")
         table.add_row("ingest", *_figures(ingest))
-        table.add_row(f"score + explain + store {scored:,} active placements", *_figures(score))
+        table.add_row(f"score + explain + store {scored:,} first-year placements", *_figures(score))
         Console().print(table)
     finally:
         shutil.rmtree(work, ignore_errors=True)
