@@ -113,6 +113,7 @@ test-fast: lint
 
 bench: $(INSTALLED)
 	$(BIN)/python bench/bench_data.py
+	$(BIN)/python bench/bench_scoring.py
 	$(BIN)/python bench/bench_features.py
 	$(BIN)/python bench/bench_training.py
 	$(BIN)/python bench/bench_service.py

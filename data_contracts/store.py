@@ -11,8 +11,9 @@ import hashlib
 import logging
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
@@ -101,9 +102,44 @@ def make_engine(url: str, *, create_tables: bool = True) -> sa.Engine:
 
 
 def row_hashes(frame: pd.DataFrame, table: str) -> pd.Series:
-    """A content hash per row over the contract columns, stable across formats."""
-    text = frame[list(columns(table))].astype(str).agg("\x1f".join, axis=1)
-    return text.map(lambda s: hashlib.sha256(s.encode()).hexdigest())
+    """A content hash per row over the contract columns, stable across formats and across chunks.
+
+    Each value becomes text on its own (a date or timestamp YYYY-MM-DD HH:MM:SS, other values as pandas'
+    `astype(str)` writes them: "None", "nan", "<NA>", a missing date "NaT"), joined by \x1f. This is the
+    text the store has always hashed (a frame's astype(str) wrote all its dates and timestamps as one block),
+    except that it wrote them without the time when every one of them was at midnight: that made a row's
+    hash depend on the rows read with it, which a chunked ingest cannot allow.
+    """
+    texts = [_hash_text(frame[c], spec["kind"]) for c, spec in columns(table).items()]
+    joined = ["\x1f".join(values) for values in zip(*texts, strict=True)]
+    return pd.Series([hashlib.sha256(s.encode()).hexdigest() for s in joined], index=frame.index, dtype=object)
+
+
+def _hash_text(values: pd.Series, kind: str) -> list[str]:
+    if kind in ("date", "timestamp"):  # NaT: "NaT"
+        text = cast(list[str], np.datetime_as_string(values.to_numpy("datetime64[s]")).tolist())
+        return [s.replace("T", " ") if s != "NaT" else s for s in text]
+    if kind == "float":  # str() of each float, as astype(str) does, computed only where there is one
+        shown = np.full(len(values), "nan", dtype=object)
+        filled = values.notna().to_numpy()
+        shown[filled] = [str(v) for v in values.to_numpy()[filled].tolist()]
+        return cast(list[str], shown.tolist())
+    return cast(list[str], values.astype(str).tolist())
+
+
+def driver_values(values: pd.Series, kind: str | None) -> list[Any]:
+    """A column as plain Python values a driver stores without SQLAlchemy's per-value processing (which
+    costs more than everything else at national scale): None for null, a date as YYYY-MM-DD and a timestamp
+    as YYYY-MM-DD HH:MM:SS.ffffff, the text SQLAlchemy stores on SQLite and PostgreSQL reads as well."""
+    if kind in ("date", "timestamp"):
+        unit = "D" if kind == "date" else "us"
+        text = np.datetime_as_string(values.to_numpy(f"datetime64[{unit}]")).astype(object)
+        text[values.isna().to_numpy()] = None
+        out = cast(list[Any], text.tolist())
+        return [s.replace("T", " ") if s else None for s in out] if kind == "timestamp" else out
+    if values.dtype == object:  # text: parse_column and the store's own columns hold None for null already
+        return cast(list[Any], values.tolist())
+    return cast(list[Any], values.astype(object).where(values.notna(), None).tolist())
 
 
 def export_checksum(files: dict[str, dict[str, Any]]) -> str:
@@ -129,14 +165,3 @@ def history(engine: sa.Engine, as_of: date | None = None) -> dict[str, pd.DataFr
 
 def current(engine: sa.Engine, table: str, as_of: date | None = None) -> pd.DataFrame:
     return latest_versions(read_versions(engine, table, as_of), table)
-
-
-def to_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows as plain Python values for the driver (NaT/NA become None, Timestamps datetimes)."""
-    out = {}
-    for c in frame.columns:
-        arr = frame[c].astype(object).to_numpy()  # Timestamps are datetimes
-        arr[pd.isna(frame[c]).to_numpy()] = None
-        out[c] = arr
-    names = list(out)
-    return [dict(zip(names, vals, strict=True)) for vals in zip(*out.values(), strict=True)]

@@ -128,3 +128,41 @@ def test_parents_may_come_from_the_store(tmp_path):
     assert export.rejected.empty and len(export.tables["events"]) == 1
     early = validate_export(folder, Parents(placement_start=pd.Series({"PL1": pd.Timestamp("2024-06-01")})))
     assert early.rejected["rule"].tolist() == [rules.DATE_ORDER]
+
+
+def chunked_export(tmp_path):
+    """Events that span chunks of two rows: a key repeated far apart, a value over two lines, a short line."""
+    folder = write_export(tmp_path / "export", events=[
+        row("events", event_id="E1"),
+        row("events", event_id="E2", value_text="zorgelijk"),
+        row("events", event_id="E3", event_type="employer_signal", value_text="twee\nregels, met komma"),
+        row("events", event_id="E4", value_text="slecht"),
+        row("events", event_id="E1", event_date="2024-03-05", registered_at="2024-03-07T16:00:00"),
+        row("events", event_id="E5"),
+    ])
+    with open(folder / "events.csv", "a", encoding="utf-8") as fh:
+        fh.write("E9,PL1,2024-03-04\n")
+    return folder
+
+
+def test_chunks_of_two_rows_validate_as_the_whole_file(tmp_path, monkeypatch):
+    """A national export streams through in chunks: a repeated key, a line number after a value over two lines
+    and a short line come out as when every file is read at once."""
+    from lks.data_contracts import parse
+
+    folder = chunked_export(tmp_path)
+    whole = validate_export(folder)
+    monkeypatch.setattr(parse, "CHUNK_ROWS", 2)
+    chunked = validate_export(folder)
+    assert chunked.rejected[["line", "rule", "message"]].values.tolist() == [
+        [2, rules.DUPLICATE_KEY, "event_id: field_uniqueness"],
+        [6, rules.ALLOWED_VALUES, "value_text is not allowed for this event_type"],
+        [7, rules.DUPLICATE_KEY, "event_id: field_uniqueness"],
+        [9, rules.FIELD_COUNT, "3 fields, the header has 7"],
+    ]
+    pd.testing.assert_frame_equal(chunked.rejected.sort_values("line", ignore_index=True),
+                                  whole.rejected.sort_values("line", ignore_index=True))
+    for table in whole.tables:
+        pd.testing.assert_frame_equal(chunked.tables[table], whole.tables[table])
+    assert chunked.tables["events"]["event_id"].tolist() == ["E2", "E3", "E5"]
+    assert chunked.tables["events"]["source_line"].tolist() == [3, 4, 8]
