@@ -16,7 +16,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from lks.data_contracts.ingest import ingest
-from lks.service.persistence.tables import risk_lists, risk_scores
+from lks.service.persistence.tables import risk_lists, risk_scores, unscored_placements
 from tests.exports import row, write_export
 from tests.service import fakes
 
@@ -47,6 +47,14 @@ class World:
         report = ingest(self.engine, write_export(self.home / "export-2", placements=[
             _placement("PL1", *MOVED_TO, "2024-03-12T09:00:00")], events=[], endings=[]))
         assert report is not None
+
+    def add_unscored(self, placement_id: str, missing: list[dict], as_of: date = NOW) -> None:
+        """The placement on the list of `as_of` without a score, lacking the `missing` inputs (team_zuid, JC1)."""
+        with self.engine.begin() as conn:
+            list_id = conn.execute(sa.select(risk_lists.c.list_id).where(risk_lists.c.as_of == as_of)).scalar_one()
+            conn.execute(unscored_placements.insert().values(
+                list_id=list_id, placement_id=placement_id, team="team_zuid", district=None, jobcoach_id="JC1",
+                tenure_weeks=5, missing=missing))
 
 
 def build_world(home: Path, **settings) -> World:

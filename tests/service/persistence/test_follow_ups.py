@@ -8,7 +8,6 @@ from fastapi.testclient import TestClient
 
 from lks.data_contracts.ingest import ingest
 from lks.service.persistence.audit import AuditLog
-from lks.service.persistence.tables import unscored_placements
 from tests.exports import ending, placement, write_export
 from tests.service.pages.conftest import csrf_of, login
 from tests.service.world import NOW, build_world
@@ -96,11 +95,7 @@ def test_on_the_page_a_dismissal_without_a_reason_is_refused_in_dutch_and_with_o
 
 def test_a_placement_without_a_prediction_is_shown_apart_with_its_reason(world):
     missing = [{"input": "education_level", "source": "persons", "label": "opleidingsniveau"}]
-    with world.engine.begin() as conn:
-        list_id = conn.exec_driver_sql("SELECT list_id FROM risk_lists WHERE as_of = ?", (NOW.isoformat(),)).scalar()
-        conn.execute(unscored_placements.insert().values(list_id=list_id, placement_id="PL4", team="team_zuid",
-                                                         district=None, jobcoach_id="JC1", tenure_weeks=5,
-                                                         missing=missing))
+    world.add_unscored("PL4", missing)
     body = listed(world)
     assert body["total"] == 2 and body["unscored_total"] == 1  # counted apart, never ranked
     assert body["unscored"][0]["reason"].startswith(

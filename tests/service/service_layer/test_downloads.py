@@ -12,7 +12,6 @@ from openpyxl import load_workbook
 
 from lks.data_contracts.ingest import ingest
 from lks.service.persistence.audit import EXPORTED, AuditLog
-from lks.service.persistence.tables import unscored_placements
 from lks.service.service_layer.downloads import COLUMNS, UNSCORED_COLUMNS
 from lks.service.service_layer.services import risk_band
 from lks.service.settings import Settings
@@ -162,11 +161,7 @@ def test_placements_without_a_prediction_follow_apart_in_both_files_and_are_audi
         placement(placement_id="PL4", jobcoach_id="JC1", team="team_zuid", registered_at="2024-02-03T10:15:00")],
         events=[], endings=[]))
     missing = [{"input": "education_level", "source": "persons", "label": "opleidingsniveau"}]
-    with world.engine.begin() as conn:
-        list_id = conn.exec_driver_sql("SELECT list_id FROM risk_lists WHERE as_of = ?", (NOW.isoformat(),)).scalar()
-        conn.execute(unscored_placements.insert().values(list_id=list_id, placement_id="PL4", team="team_zuid",
-                                                         district=None, jobcoach_id="JC1", tenure_weeks=5,
-                                                         missing=missing))
+    world.add_unscored("PL4", missing)
     with TestClient(world.app):
         book = load_workbook(io.BytesIO(api(world, "coord-zuid", format="xlsx").content))
         text = api(world, "coord-zuid", format="csv").content.decode("utf-8-sig")
