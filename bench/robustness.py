@@ -15,7 +15,9 @@ true reason), side by side with:
 All four are scored on identical rows: the placements on the champion's lists. Printed per run and as
 mean and minimum over runs: ROC AUC 13w and 52w (pooled over the 13 lists), precision at 25 (mean
 over lists) and ECE (52w), plus the share of the distance between the regression and the oracle the
-champion closes on ROC AUC 52w.
+champion closes on ROC AUC 52w, and the champion's difference from the regression with a 95% bootstrap
+interval over placements (one run's lists are a few hundred placements: a difference in precision at 25
+of 0.05 can be chance).
 
 Usage: python bench/robustness.py [--full] [--jobs N] [--scenarios a,b] [--seeds 1,2] [--out FILE.json]
 The default grid (every scenario, the robustness seeds, training as of 2025-09-01) runs its worlds in
@@ -190,6 +192,39 @@ def metrics(rows: pd.DataFrame, name: str) -> dict[str, float]:
     return out
 
 
+def _weighted_precision(risk: np.ndarray, y: np.ndarray, w: np.ndarray) -> float:
+    """Precision at K of one list whose rows count `w` times (a bootstrap sample of placements)."""
+    order = np.argsort(-risk, kind="stable")
+    w, y = w[order], y[order]
+    taken = np.clip(K - (np.cumsum(w) - w), 0, w)
+    return float((taken * y).sum() / K)
+
+
+def paired_intervals(rows: pd.DataFrame, a: str = "champion", b: str = "plain", draws: int = 200,
+                     seed: int = 0) -> dict[str, list[float]]:
+    """`a` minus `b` on ROC AUC 52w and precision at 25 with a 95% bootstrap interval, resampling placements
+    (a placement is on up to 13 lists, so its rows move together): how far a difference in one run can be
+    chance. Returns metric -> [difference, low, high]."""
+    from sklearn.metrics import roc_auc_score
+
+    y = rows["uitval_52w"].to_numpy(float)
+    lists = list(rows.groupby("as_of").indices.values())
+    risks = {n: rows[f"{n}__risk_52w"].to_numpy(float) for n in (a, b)}
+    ids, owner = np.unique(rows["placement_id"].to_numpy(), return_inverse=True)
+
+    def difference(w: np.ndarray) -> tuple[float, float]:
+        auc = [roc_auc_score(y, risks[n], sample_weight=w) for n in (a, b)]
+        precision = [np.mean([_weighted_precision(risks[n][i], y[i], w[i]) for i in lists]) for n in (a, b)]
+        return auc[0] - auc[1], precision[0] - precision[1]
+
+    rng = np.random.default_rng(seed)
+    point = difference(np.ones(len(rows)))
+    draws_ = np.array([difference(np.bincount(rng.integers(0, len(ids), len(ids)), minlength=len(ids))[owner]
+                                  .astype(float)) for _ in range(draws)])
+    return {metric: [float(point[j]), *map(float, np.percentile(draws_[:, j], [2.5, 97.5]))]
+            for j, metric in enumerate(("roc_auc_52w", "precision_at_25"))}
+
+
 def one_run(run: Run) -> dict:
     os.environ["LKS_THREADS"] = os.environ.get("LKS_THREADS", "1")
     start = time.perf_counter()
@@ -217,6 +252,7 @@ def one_run(run: Run) -> dict:
         result["rows"] = int(len(rows))
         result["rows_on_lists"] = int(len(lists))
         result["metrics"] = {name: metrics(rows, name) for name in ("champion", "plain", "practice", "oracle")}
+        result["champion_minus_plain"] = paired_intervals(rows)
         return {**result, "seconds": round(time.perf_counter() - start, 1)}
     except Exception as err:  # one broken world must not hide the others' figures
         return {"run": {**asdict(run), "train_as_of": run.train_as_of.isoformat()}, "failed": repr(err),
@@ -264,6 +300,11 @@ def report(results: list[dict]) -> None:
     console.print(summary)
     behind = [r["run"] for r in done if r["metrics"]["champion"]["roc_auc_52w"] < r["metrics"]["plain"]["roc_auc_52w"]
               or r["metrics"]["champion"]["precision_at_25"] < r["metrics"]["plain"]["precision_at_25"]]
+    for r in done:
+        d = r["champion_minus_plain"]
+        console.print(f"{r['run']['scenario']} {r['run']['seed']} {r['run']['train_as_of']}: champion minus plain "
+                      + "; ".join(f"{m} {v:+.3f} (95% bootstrap over placements {lo:+.3f} .. {hi:+.3f})"
+                                  for m, (v, lo, hi) in d.items()))
     console.print(f"Champion at least the plain regression on ROC AUC 52w and P@25 in "
                   f"{len(done) - len(behind)} of {len(done)} runs; mean share of the regression-to-oracle "
                   f"distance closed on ROC AUC 52w: {np.nanmean([closed_share(r['metrics']) for r in done]):.2f}")
@@ -297,7 +338,8 @@ def main() -> None:
             if "forced_past_gates" in r:
                 print(f"  champion promoted by force: {r['forced_past_gates']}", flush=True)
             if "metrics" in r:  # each run's figures as soon as they exist: a long grid may be stopped
-                print(json.dumps({"run": r["run"], "metrics": r["metrics"]}), flush=True)
+                print(json.dumps({"run": r["run"], "metrics": r["metrics"],
+                                  "champion_minus_plain": r["champion_minus_plain"]}), flush=True)
     report(results)
     print(f"{len(runs)} runs in {time.perf_counter() - start:.0f} s with {args.jobs} parallel workers")
     if args.out:
