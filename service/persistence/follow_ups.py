@@ -51,15 +51,16 @@ def above_the_line(conn, identity: Identity, list_id: int, capacity: int) -> lis
     return list(conn.execute(query.order_by(risk_scores.c.rank).limit(capacity)).scalars())
 
 
-def _routing(conn, placement_ids: list[str]) -> dict[str, dict]:
-    """team and jobcoach_id of each placement's newest stored placements row (for one on no list)."""
+def _newest_versions(conn, table: str, columns: list[str], placement_ids: list[str]) -> dict[str, dict]:
+    """placement_id -> `columns` of its newest stored row of `table` (latest registration, then the latest
+    stored): the store keeps every version, the pages want what is known now."""
     if not placement_ids:
         return {}
-    p = VERSIONS["placements"]
-    rows = conn.execute(sa.select(p.c.placement_id, p.c.team, p.c.jobcoach_id)
-                        .where(p.c.placement_id.in_(placement_ids))
-                        .order_by(p.c.registered_at, p.c.version_id)).mappings().all()
-    return {r["placement_id"]: {"team": r["team"], "jobcoach_id": r["jobcoach_id"]} for r in rows}
+    t = VERSIONS[table]
+    rows = conn.execute(sa.select(t.c.placement_id, *(t.c[c] for c in columns))
+                        .where(t.c.placement_id.in_(placement_ids))
+                        .order_by(t.c.registered_at, t.c.version_id)).mappings().all()
+    return {r["placement_id"]: {c: r[c] for c in columns} for r in rows}
 
 
 def week(conn, identity: Identity, current: dict, capacity: int) -> dict:
@@ -79,7 +80,9 @@ def week(conn, identity: Identity, current: dict, capacity: int) -> dict:
             risk_scores.c.placement_id, risk_scores.c.rank, risk_scores.c.risk_52w, risk_scores.c.team,
             risk_scores.c.jobcoach_id).where(risk_scores.c.list_id == current["list_id"],
                                              risk_scores.c.placement_id.in_(list(records)))).mappings()}
-    routing = _routing(conn, [pid for pid in records if pid not in scored])
+    # team and jobcoach of a placement on no list come from its newest stored placements row
+    unlisted = [pid for pid in records if pid not in scored]
+    routing = _newest_versions(conn, "placements", ["team", "jobcoach_id"], unlisted)
 
     def entry(pid: str) -> dict:
         on_list = scored.get(pid)
@@ -106,9 +109,8 @@ def may_see(conn, identity: Identity, placement_id: str) -> bool:
 def ended_by(conn, placement_id: str, as_of: date) -> date | None:
     """The end date of the placement's newest registered ending when it lies on or before `as_of`, else None
     (no ending known, or one planned after the week)."""
-    e = VERSIONS["endings"]
-    newest_ending = conn.execute(sa.select(e.c.end_date).where(e.c.placement_id == placement_id)
-                                 .order_by(e.c.registered_at.desc(), e.c.version_id.desc()).limit(1)).scalar()
+    found = _newest_versions(conn, "endings", ["end_date"], [placement_id])
+    newest_ending = found.get(placement_id, {}).get("end_date")
     if newest_ending is None:
         return None
     end = newest_ending.date() if isinstance(newest_ending, datetime) else newest_ending
