@@ -100,13 +100,15 @@ def _batched(risk_fn: RiskFn, frames: list[Callable[[], pd.DataFrame]], n: int, 
     return out
 
 
-def flip_test(rows: pd.DataFrame, features: list[str], risk_fn: RiskFn, k: int, config: FlipConfig) -> pd.DataFrame:
+def flip_test(rows: pd.DataFrame, features: list[str], risk_fn: RiskFn, k: int, config: FlipConfig,
+              base_risk: np.ndarray | None = None) -> pd.DataFrame:
     """Per input: values tried, median_abs_change, max_abs_change, share_list_changed, n_rows, sorted by
-    the median change. `rows` are backtest rows (as_of, placement_id, the inputs, tenure_weeks)."""
+    the median change. `rows` are backtest rows (as_of, placement_id, the inputs, tenure_weeks);
+    `base_risk`, when given, is risk_fn(rows) already computed."""
     columns = ["input", "values", "median_abs_change", "max_abs_change", "share_list_changed", "n_rows"]
     if rows.empty:
         return pd.DataFrame(columns=columns)
-    base_all = np.asarray(risk_fn(rows), float)
+    base_all = np.asarray(risk_fn(rows) if base_risk is None else base_risk, float)
     weeks_sorted = _week_thresholds(rows, base_all, k)
     sample = _sample(rows.reset_index(drop=True), config.sample_rows)
     base = base_all[sample.index.to_numpy()] if len(sample) < len(rows) else base_all
@@ -147,28 +149,31 @@ def typical_profile(rows: pd.DataFrame, inputs: list[str]) -> dict:
 
 
 def profile_swaps(rows: pd.DataFrame, groups: pd.Series, inputs: list[str], risk_fn: RiskFn, k: int,
-                  config: FlipConfig, min_rows: int = 25) -> pd.DataFrame:
+                  config: FlipConfig, min_rows: int = 25, base_risk: np.ndarray | None = None) -> pd.DataFrame:
     """Per group of `groups` (aligned with rows; at least `min_rows` rows): every sampled row gets the
     group's typical values of `inputs`; the median and max absolute risk change, the share whose list
-    membership changes, and the mean risk before and after (a shift up or down for everyone)."""
+    membership changes, and the mean risk before and after (a shift up or down for everyone).
+    `base_risk`, when given, is risk_fn(rows) already computed."""
     rows = rows.reset_index(drop=True)
     groups = pd.Series(groups.to_numpy(), index=rows.index)
-    base_all = np.asarray(risk_fn(rows), float)
+    base_all = np.asarray(risk_fn(rows) if base_risk is None else base_risk, float)
     weeks_sorted = _week_thresholds(rows, base_all, k)
     sample = _sample(rows, config.sample_rows)
     base = base_all[sample.index.to_numpy()]
     sample = sample.reset_index(drop=True)
-    out = []
     counts = groups.dropna().astype(str).value_counts()
-    for group in sorted(counts[counts >= min_rows].index):
-        profile = typical_profile(rows[groups.astype(str) == group], inputs)
-        if not profile:
-            continue
+    profiles = {group: typical_profile(rows[groups.astype(str) == group], inputs)
+                for group in sorted(counts[counts >= min_rows].index)}
+    profiles = {group: profile for group, profile in profiles.items() if profile}
+
+    def swapped(profile: dict) -> pd.DataFrame:
         changed = sample
         for column, value in profile.items():
             changed = _set(changed, column, value)
-        risk = np.asarray(risk_fn(changed), float)
-        out.append({"group": group, "profile": {c: str(v) for c, v in profile.items()},
-                    **_moves(sample, base, [risk], weeks_sorted, k),
-                    "mean_risk_before": float(base.mean()), "mean_risk_after": float(risk.mean())})
-    return pd.DataFrame(out)
+        return changed
+
+    risks = _batched(risk_fn, [partial(swapped, profile) for profile in profiles.values()], len(sample))
+    return pd.DataFrame([{"group": group, "profile": {c: str(v) for c, v in profile.items()},
+                          **_moves(sample, base, [risk], weeks_sorted, k),
+                          "mean_risk_before": float(base.mean()), "mean_risk_after": float(risk.mean())}
+                         for (group, profile), risk in zip(profiles.items(), risks, strict=True)])

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import mlflow
+import numpy as np
 import pandas as pd
 from mlflow.tracking import MlflowClient
 
@@ -46,13 +47,16 @@ def checks(known, weekly: pd.DataFrame, test_rows: pd.DataFrame, persons: pd.Dat
     first_weeks = with_groups(proxy.one_per_placement(weekly), persons)
     proxies = proxy.proxy_test(first_weeks, features, AUDITED, config.proxy)
     grouped = with_groups(test_rows, persons)
+    # every check below starts from the same risks: scored once
+    base = np.asarray(risk_fn(test_rows), float) if len(test_rows) else np.zeros(0)
     swaps = []
     for attribute, tops in zip(proxies["attribute"], proxies["top_inputs"], strict=True):
         carried = [t["input"] for t in tops]
         if carried:
-            table = flips.profile_swaps(test_rows, grouped[attribute], carried, risk_fn, k, config.flips)
+            table = flips.profile_swaps(test_rows, grouped[attribute], carried, risk_fn, k, config.flips,
+                                        base_risk=base)
             swaps.append(table.assign(attribute=attribute))
-    return {"proxy": proxies, "flips": flips.flip_test(test_rows, features, risk_fn, k, config.flips),
+    return {"proxy": proxies, "flips": flips.flip_test(test_rows, features, risk_fn, k, config.flips, base_risk=base),
             "profile_swaps": pd.concat(swaps, ignore_index=True) if swaps else pd.DataFrame(),
             "label_audit": label_audit.label_audit(known, test_rows, as_of, persons, placements_of=weekly)}
 
