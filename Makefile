@@ -104,9 +104,10 @@ typecheck: $(INSTALLED)
 	$(BIN)/mypy
 
 # LKS_TEST_SERVERS=required: the PostgreSQL and MLflow server tests fail, rather than skip, without their binaries.
-# --dist loadfile: a test file's tests share one worker, so a module fixture (a simulated world, a trained
-# model: minutes each) is built once, not once per worker (measured: the forward-monitoring world twice, 478 s).
-PYTEST = $(BIN)/pytest -q -n 2 --dist loadfile
+# --dist loadgroup: the modules marked `xdist_group` (a simulated world or trained models in a module fixture,
+# minutes each) run on one worker, so the fixture is built once, not once per worker (the forward-monitoring
+# world was built twice: 478 s); every other test is spread over the workers as before.
+PYTEST = $(BIN)/pytest -q -n 2 --dist loadgroup
 test: lint $(CHROMIUM) $(AXE) $(POSTGRES)
 	LKS_TEST_SERVERS=required $(PYTEST)
 

@@ -93,6 +93,7 @@ def test_a_list_scored_by_the_previous_champion_gets_its_curves_prepared_before_
     import sqlalchemy as sa
 
     import lks.service.service_layer.services as services
+    from lks.service.persistence.queries import find_list
     from lks.service.persistence.tables import risk_scores
 
     wired = client.app.state.services
@@ -100,9 +101,10 @@ def test_a_list_scored_by_the_previous_champion_gets_its_curves_prepared_before_
     assert services.warm_curves(wired, served) == 0  # the newest list's curves are stored by this model
     newer = dataclasses.replace(served, version="newer")
     services._CURVES.clear()
-    with wired.engine.connect() as conn:
-        list_id, features = conn.execute(sa.select(risk_scores.c.list_id, risk_scores.c.features).where(
-            risk_scores.c.placement_id == setup.placements["mine"]).order_by(risk_scores.c.list_id.desc())).first()
+    with wired.engine.connect() as conn:  # the newest list as the service finds it (other tests may add lists)
+        list_id = find_list(conn)["list_id"]
+        features = conn.execute(sa.select(risk_scores.c.features).where(
+            risk_scores.c.list_id == list_id, risk_scores.c.placement_id == setup.placements["mine"])).scalar_one()
     assert services.warm_curves(wired, newer) > 0
     on_request = services._curve(newer, features)  # what a view would have computed on its own
     prepared = services._CURVES[("newer", list_id, setup.placements["mine"])]
