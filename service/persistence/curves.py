@@ -8,11 +8,14 @@ from typing import Any
 import pandas as pd
 import sqlalchemy as sa
 
+from lks.data_contracts.timeline import YEAR_WEEKS
 from lks.service.persistence.tables import risk_curves, risk_scores
 
 
 def curve_records(curves: pd.DataFrame, placement_ids: list[str], model_version: str) -> list[dict[str, Any]]:
-    """`Champion.curves` output (row, week, cif_uitval, cif_neutral) as one record per placement."""
+    """`Champion.curves` output (row, week, cif_uitval, cif_neutral) as one record per placement, over the rest
+    of its first year (weeks before YEAR_WEEKS); a placement without such points gets no record."""
+    curves = curves[curves["week"] < YEAR_WEEKS]
     points: dict[int, list[dict[str, Any]]] = {}
     for row, week, uitval, neutral in zip(curves["row"].to_numpy(int), curves["week"].to_numpy(int),
                                           curves["cif_uitval"].to_numpy(float), curves["cif_neutral"].to_numpy(float),

@@ -149,7 +149,7 @@ def curve_rows(inputs: pd.DataFrame, placement_ids: list[str], champion: Champio
         return []
     try:
         curves = champion.curves(inputs.reset_index(drop=True))
-        return curve_records(curves[curves["week"] < YEAR_WEEKS], placement_ids, champion.version)
+        return curve_records(curves, placement_ids, champion.version)
     except Exception:
         log.exception("risk curves failed with model version %s; stored without curves", champion.version)
         return []

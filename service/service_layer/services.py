@@ -8,7 +8,6 @@ import threading
 from collections import OrderedDict
 from datetime import date
 
-from lks.data_contracts.timeline import YEAR_WEEKS
 from lks.features.catalog import special_columns
 from lks.service.auth import COORDINATOR, SEES_AGGREGATES, SEES_PLACEMENTS, Identity
 from lks.service.bootstrap import Services
@@ -195,11 +194,18 @@ def _stored_curve(champion: Champion | None, list_id: int, placement_id: str, fe
             _CURVES.move_to_end(key)
             return _CURVES[key]
     curve = _curve(champion, features)
+    _remember({key: curve})
+    return curve
+
+
+def _remember(curves: dict[tuple, dict | None]) -> None:
+    """Put curves in the cache as the newest entries, dropping the oldest beyond _CURVES_MAX."""
     with _curves_lock:
-        _CURVES[key] = curve
+        for key, curve in curves.items():
+            _CURVES[key] = curve
+            _CURVES.move_to_end(key)
         while len(_CURVES) > _CURVES_MAX:
             _CURVES.popitem(last=False)
-    return curve
 
 
 def warm_curves(services: Services, champion: Champion) -> int:
@@ -219,15 +225,10 @@ def warm_curves(services: Services, champion: Champion) -> int:
         if not usable:
             return 0
         curves = champion.curves(feature_schema.frame(champion.schema, [features for _, features in usable]))
-        records = curve_records(curves[curves["week"] < YEAR_WEEKS] if len(curves) else curves,
-                                [pid for pid, _ in usable], champion.version)
+        records = curve_records(curves, [pid for pid, _ in usable], champion.version)
         by_id = {r["placement_id"]: r["curve"] for r in records}
-        with _curves_lock:
-            for pid, _ in usable:  # no points: a model without a curve of its own (the page shows none)
-                _CURVES[(champion.version, list_id, pid)] = by_id.get(pid)
-                _CURVES.move_to_end((champion.version, list_id, pid))
-            while len(_CURVES) > _CURVES_MAX:
-                _CURVES.popitem(last=False)
+        # no points: a model without a curve of its own (the page shows none)
+        _remember({(champion.version, list_id, pid): by_id.get(pid) for pid, _ in usable})
         log.info("prepared %d risk curves of list %s for model version %s", len(usable), list_id, champion.version)
         return len(usable)
     except Exception as exc:  # the curve is an extra: views compute it on request instead
@@ -245,11 +246,9 @@ def _curve(champion: Champion | None, features: dict) -> dict | None:
         # the type only: a message can quote the inputs (personal data)
         log.warning("risk curve failed with model version %s: %s", champion.version, type(exc).__name__)
         return None
-    points = [{"week": int(r.week), "cif_uitval": float(r.cif_uitval), "cif_neutral": float(r.cif_neutral)}
-              for r in curves.itertuples() if r.week < YEAR_WEEKS]
-    if not points:  # a model without a curve of its own (a baseline champion): the page shows none
-        return None
-    return {"model_version": champion.version, "points": points}
+    records = curve_records(curves, ["the placement"], champion.version)
+    # no record: a model without a curve of its own (a baseline champion), the page shows none
+    return records[0]["curve"] if records else None
 
 
 def record_action(services: Services, identity: Identity, endpoint: str, placement_id: str, kind: str,
