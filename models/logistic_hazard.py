@@ -79,7 +79,7 @@ class LogisticHazard(HazardModel):
         return self.spline_.transform(weeks)
 
     def fit(self, frame: pd.DataFrame, features: Sequence[str]) -> LogisticHazard:
-        self.__dict__.pop("_last_hazards", None)  # a refit forgets the hazards of the old fit
+        self._forget_hazards()
         self._validate_params()
         features = check_features(features, reserved=[WEEK, TENURE, EVENT, WEIGHT])
         require_columns(frame, [*features, WEEK, EVENT, WEIGHT], "frame")

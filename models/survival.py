@@ -97,6 +97,10 @@ class HazardModel(RiskModel):
         rows = pd.util.hash_pandas_object(X[columns], index=False).to_numpy()
         return horizon, tuple(columns), hashlib.sha256(rows.tobytes()).hexdigest(), len(X)
 
+    def _forget_hazards(self) -> None:
+        """A (re)fit forgets the hazards kept from the old fit."""
+        self.__dict__.pop("_last_hazards", None)
+
     def __getstate__(self) -> dict[str, Any]:
         state = dict(super().__getstate__())
         state.pop("_last_hazards", None)  # hazards of the rows last scored: never stored with the model
@@ -189,7 +193,7 @@ class LGBMCompetingRisk(HazardModel):
         self.explain_weeks = explain_weeks
 
     def fit(self, frame: pd.DataFrame, features: Sequence[str]) -> LGBMCompetingRisk:
-        self.__dict__.pop("_last_hazards", None)  # a refit forgets the hazards of the old fit
+        self._forget_hazards()
         check_int("explain_weeks", self.explain_weeks)
         params = {**_lgbm.booster_params(self), "objective": "multiclass", "num_class": 3}
         features = check_features(features, reserved=[WEEK, TENURE, EVENT, WEIGHT])
