@@ -23,7 +23,7 @@ from mlflow.tracking import MlflowClient
 
 from lks.data_contracts.roles import dpia_refusal
 from lks.training.fairness import JSON_KEYS, load_config
-from lks.training.tracking import CHALLENGER, CHAMPION, MODEL_NAME, alias_version
+from lks.training.tracking import CHALLENGER, CHAMPION, MODEL_NAME, alias_version, promotion_time
 
 
 @dataclass(frozen=True)
@@ -233,8 +233,7 @@ def promote(force: bool = False, reason: str | None = None, client: MlflowClient
     if force and not reason:
         raise ValueError("--force needs --reason: say why the gates are overridden")
     version = challenger["version"]
-    now = datetime.now().astimezone().isoformat(timespec="seconds")  # with its offset
-    record = {"promoted_at": now, "promoted_by": getpass.getuser(),
+    record = {"promoted_at": promotion_time(), "promoted_by": getpass.getuser(),
               "forced": str(bool(failed and force)), "failed_gates": json.dumps(failed),
               "reason": reason or "passed all gates", "replaced_version": str(champion["version"] if champion else ""),
               "gates_version": str(load_config()["version"])}

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import tempfile
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +24,7 @@ from mlflow.types.schema import ParamSchema, ParamSpec
 
 import lks.models.pyfunc_model
 from lks.training.artifacts import BUNDLE_SHA256, sha256_of
-from lks.training.tracking import CHALLENGER, CHAMPION, MODEL_NAME, alias_version
+from lks.training.tracking import CHALLENGER, CHAMPION, MODEL_NAME, alias_version, promotion_time
 
 
 @dataclass(frozen=True)
@@ -86,8 +85,7 @@ def log_and_register(record: RunRecord, alias: str | None) -> Registered:
     version = str(info.registered_model_version)
     client.set_model_version_tag(MODEL_NAME, version, BUNDLE_SHA256, bundle_sha256)  # before any alias points here
     if alias == CHAMPION:  # since when it is in use (the model page): as `lks promote` records it
-        client.set_model_version_tag(MODEL_NAME, version, "promotion.promoted_at",
-                                     datetime.now().astimezone().isoformat(timespec="seconds"))
+        client.set_model_version_tag(MODEL_NAME, version, "promotion.promoted_at", promotion_time())
     if alias:
         client.set_registered_model_alias(MODEL_NAME, alias, version)
     client.set_model_version_tag(MODEL_NAME, version, "run_id", run.info.run_id)

@@ -7,6 +7,7 @@ Set MLFLOW_TRACKING_URI to use a tracking server instead. Registered versions ca
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from pathlib import Path
 
 import mlflow
@@ -47,6 +48,12 @@ def alias_version(alias: str, client: MlflowClient | None = None) -> ModelVersio
         return client.get_model_version_by_alias(MODEL_NAME, alias)
     except mlflow.exceptions.MlflowException:
         return None
+
+
+def promotion_time() -> str:
+    """Now, to the second, with the machine's UTC offset: when a version became champion (`lks promote`, or
+    `lks train` registering the first champion), recorded the same way by both."""
+    return datetime.now().astimezone().isoformat(timespec="seconds")
 
 
 def model_uri(alias: str = CHAMPION) -> str:
