@@ -24,14 +24,24 @@ import os
 import shutil
 import sys
 import tempfile
-from dataclasses import fields
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).parent))
-from robustness import PLAIN, TRAIN_DATES, list_dates, metrics, true_labels, world_end  # noqa: E402
+from robustness import (  # noqa: E402
+    PLAIN_INPUTS,
+    TRAIN_DATES,
+    default_strategy,
+    list_dates,
+    list_rows,
+    metrics,
+    oracle_risks,
+    training_frame,
+    true_labels,
+    world_end,
+)
 from seeds import TUNING_SEEDS  # noqa: E402
 
 SCALE, FACTOR = "rotterdam_x4", 4
@@ -40,13 +50,8 @@ SCALE, FACTOR = "rotterdam_x4", 4
 def world(scenario: str, seed: int, scale: str, work: Path) -> dict:
     """Simulate, ingest, and build what `lks train --as-of T` learns from and the 13 lists after T."""
     from lks.data_contracts.ingest import ingest
-    from lks.data_contracts.store import history, make_engine
-    from lks.features.frames import mondays, weekly_features
-    from lks.features.known import prepare
+    from lks.data_contracts.store import make_engine
     from lks.simulator import population, simulate
-    from lks.training.backtest import final_frames, model_features
-    from lks.training.candidates import add_rule_signals
-    from lks.training.train import HISTORY_START, TrainConfig
 
     population.SCALES.setdefault(SCALE, FACTOR)  # a size between the shipped ones, for this experiment only
     as_of = TRAIN_DATES[0]
@@ -55,22 +60,11 @@ def world(scenario: str, seed: int, scale: str, work: Path) -> dict:
     simulate(export, seed=seed, as_of=end, scale=scale, scenario=scenario)
     engine = make_engine(f"sqlite:///{work / 'store.db'}")
     ingest(engine, export)
-    strategy = next(f.default for f in fields(TrainConfig) if f.name == "unknown_reasons")
-    known = prepare(history(engine, as_of))
-    weekly = weekly_features(known, mondays(HISTORY_START, as_of))
-    landmark, _ = final_frames(known, weekly, as_of, strategy)
-    lists = []
-    for day in dates:
-        rows = add_rule_signals(weekly_features(prepare(history(engine, day)), pd.DatetimeIndex([day])))
-        lists.append(rows[rows["tenure_weeks"].between(0, 51)])
-    oracle = pd.read_parquet(export / "truth" / "risk.parquet").rename(
-        columns={"p_uitval_13w": "oracle__risk_13w", "p_uitval_52w": "oracle__risk_52w"})
-    oracle["as_of"] = pd.to_datetime(oracle["as_of"])
-    rows = (pd.concat(lists, ignore_index=True)
+    landmark, features = training_frame(engine, as_of, default_strategy())
+    rows = (pd.concat([list_rows(engine, day) for day in dates], ignore_index=True)
             .merge(true_labels(export, work, dates, end), on=["placement_id", "as_of"])
-            .merge(oracle[["placement_id", "as_of", "oracle__risk_13w", "oracle__risk_52w"]],
-                   on=["placement_id", "as_of"]))
-    return {"landmark": landmark, "features": model_features(weekly), "rows": rows}
+            .merge(oracle_risks(export), on=["placement_id", "as_of"]))
+    return {"landmark": landmark, "features": features, "rows": rows}
 
 
 def judge(training: pd.DataFrame, features: list[str], rows: pd.DataFrame, cs: list[float],
@@ -78,8 +72,7 @@ def judge(training: pd.DataFrame, features: list[str], rows: pd.DataFrame, cs: l
     from lks.models.baselines import LogisticBaseline
     from lks.training.candidates import lightgbm
 
-    plain = [c for c in PLAIN if c != "tenure_weeks"]
-    makers = {"plain (26 inputs)": lambda: LogisticBaseline(C=1.0).fit(training, plain),
+    makers = {"plain (26 inputs)": lambda: LogisticBaseline(C=1.0).fit(training, PLAIN_INPUTS),
               **{f"logistic C={c:g}": (lambda c=c: LogisticBaseline(C=c).fit(training, features)) for c in cs}}
     if with_lightgbm:
         makers["lightgbm"] = lambda: lightgbm(1).fit(training, features)

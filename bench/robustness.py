@@ -55,6 +55,7 @@ PLAIN = ["tenure_weeks", "hours_per_week", "wage_value_pct", "contract_type", "s
          "employer_type", "own_jobcoach", "sick_reports_13w", "currently_sick", "jobcoach_contacts_13w",
          "jobcoach_zorgelijk_share_13w", "municipality_zorgelijk_share_13w", "interventions_13w",
          "weeks_since_jobcoach_contact", "person_earlier_uitval"]
+PLAIN_INPUTS = [c for c in PLAIN if c != "tenure_weeks"]  # the models add tenure_weeks themselves
 
 
 @dataclass(frozen=True)
@@ -103,27 +104,58 @@ def true_labels(export: Path, work: Path, dates: list[date], end: date) -> pd.Da
     return frame[["placement_id", "as_of", "uitval_13w", "uitval_52w"]]
 
 
-def plain_and_practice(engine, train_as_of: date, dates: list[date], unknown_reasons: str) -> pd.DataFrame:
-    """The plain regression, trained on the frames `lks train` uses as of T, and today's practice rule,
-    scored point in time on each list date."""
+def default_strategy() -> str:
+    """The unknown-reason strategy `lks train` uses when none is given."""
+    from lks.training.train import TrainConfig
+
+    return next(f.default for f in fields(TrainConfig) if f.name == "unknown_reasons")
+
+
+def training_frame(engine, train_as_of: date, unknown_reasons: str) -> tuple[pd.DataFrame, list[str]]:
+    """The landmark frame `lks train --as-of T` learns from, and its model inputs."""
     from lks.data_contracts.store import history
     from lks.features.frames import mondays, weekly_features
     from lks.features.known import prepare
-    from lks.models.baselines import CurrentPracticeRule, LogisticBaseline
-    from lks.training.backtest import final_frames
-    from lks.training.candidates import SICK_4W, ZORGELIJK_4W, add_rule_signals
+    from lks.training.backtest import final_frames, model_features
     from lks.training.train import HISTORY_START
 
     known = prepare(history(engine, train_as_of))
     weekly = weekly_features(known, mondays(HISTORY_START, train_as_of))
     landmark, _ = final_frames(known, weekly, train_as_of, unknown_reasons)
-    inputs = [c for c in PLAIN if c != "tenure_weeks"]
-    plain = LogisticBaseline(C=1.0).fit(landmark, inputs)
+    return landmark, model_features(weekly)
+
+
+def list_rows(engine, day: date) -> pd.DataFrame:
+    """The first-year placements active on `day`, with their inputs as known then (what a list scores)."""
+    from lks.data_contracts.store import history
+    from lks.features.frames import weekly_features
+    from lks.features.known import prepare
+    from lks.training.candidates import add_rule_signals
+
+    rows = add_rule_signals(weekly_features(prepare(history(engine, day)), pd.DatetimeIndex([day])))
+    return rows[rows["tenure_weeks"].between(0, 51)]
+
+
+def oracle_risks(export: Path) -> pd.DataFrame:
+    """The world's true risks per (placement_id, as_of), as `oracle__risk_13w` and `oracle__risk_52w`."""
+    oracle = pd.read_parquet(export / "truth" / "risk.parquet").rename(
+        columns={"p_uitval_13w": "oracle__risk_13w", "p_uitval_52w": "oracle__risk_52w"})
+    oracle["as_of"] = pd.to_datetime(oracle["as_of"])
+    return oracle[["placement_id", "as_of", "oracle__risk_13w", "oracle__risk_52w"]]
+
+
+def plain_and_practice(engine, train_as_of: date, dates: list[date], unknown_reasons: str) -> pd.DataFrame:
+    """The plain regression, trained on the frames `lks train` uses as of T, and today's practice rule,
+    scored point in time on each list date."""
+    from lks.models.baselines import CurrentPracticeRule, LogisticBaseline
+    from lks.training.candidates import SICK_4W, ZORGELIJK_4W
+
+    landmark, _ = training_frame(engine, train_as_of, unknown_reasons)
+    plain = LogisticBaseline(C=1.0).fit(landmark, PLAIN_INPUTS)
     practice = CurrentPracticeRule(SICK_4W, ZORGELIJK_4W).fit(landmark, [SICK_4W, ZORGELIJK_4W])
     out = []
     for day in dates:
-        rows = add_rule_signals(weekly_features(prepare(history(engine, day)), pd.DatetimeIndex([day])))
-        rows = rows[rows["tenure_weeks"].between(0, 51)]
+        rows = list_rows(engine, day)
         risks = {name: model.predict_risks(rows) for name, model in (("plain", plain), ("practice", practice))}
         frame = rows[["placement_id", "as_of"]].copy()
         for name, r in risks.items():
@@ -238,17 +270,12 @@ def one_run(run: Run) -> dict:
             return {**result, "seconds": round(time.perf_counter() - start, 1)}
         from lks.service.persistence.tables import make_service_engine
         from lks.service.settings import get_settings
-        from lks.training.train import TrainConfig
 
-        strategy = next(f.default for f in fields(TrainConfig) if f.name == "unknown_reasons")
-        others = plain_and_practice(make_service_engine(get_settings().db_url), run.train_as_of, dates, strategy)
-        oracle = pd.read_parquet(export / "truth" / "risk.parquet").rename(
-            columns={"p_uitval_13w": "oracle__risk_13w", "p_uitval_52w": "oracle__risk_52w"})
-        oracle["as_of"] = pd.to_datetime(oracle["as_of"])
+        engine = make_service_engine(get_settings().db_url)
+        others = plain_and_practice(engine, run.train_as_of, dates, default_strategy())
         labels = true_labels(export, work, dates, end)
-        rows = (lists.merge(others, on=["placement_id", "as_of"]).merge(
-            oracle[["placement_id", "as_of", "oracle__risk_13w", "oracle__risk_52w"]], on=["placement_id", "as_of"])
-            .merge(labels, on=["placement_id", "as_of"]))
+        keys = ["placement_id", "as_of"]
+        rows = lists.merge(others, on=keys).merge(oracle_risks(export), on=keys).merge(labels, on=keys)
         result["rows"] = int(len(rows))
         result["rows_on_lists"] = int(len(lists))
         result["metrics"] = {name: metrics(rows, name) for name in ("champion", "plain", "practice", "oracle")}
