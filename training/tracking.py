@@ -20,17 +20,24 @@ CHAMPION, CHALLENGER = "champion", "challenger"
 
 SERVER_URI_VARIABLE = "LKS_MLFLOW_SERVER"
 
+# The embedded URIs this process gave MLflow: it copies each into MLFLOW_TRACKING_URI, where it must never
+# be taken for a user's server (another home's store would be used).
+_EMBEDDED: set[str] = set()
+
 
 def configure(home: Path) -> str:
     """Point MLflow at the server named by MLFLOW_TRACKING_URI, or at the embedded store under `home`.
 
     mlflow.set_tracking_uri() writes MLFLOW_TRACKING_URI itself, so the first call keeps the user's
-    value (empty: no server) in LKS_MLFLOW_SERVER, and later calls read that: they never take our own
-    embedded URI for a server's. Call it before anything else sets MLflow's tracking URI.
+    value (empty: no server) in LKS_MLFLOW_SERVER, inherited by subprocesses, and later calls read that.
+    Should that variable be gone, a value this process wrote is still not a server's.
     """
-    os.environ.setdefault(SERVER_URI_VARIABLE, os.environ.get("MLFLOW_TRACKING_URI", ""))
+    given = os.environ.get("MLFLOW_TRACKING_URI", "")
+    os.environ.setdefault(SERVER_URI_VARIABLE, "" if given in _EMBEDDED else given)
     server = os.environ.get(SERVER_URI_VARIABLE) or None
     uri = server or f"sqlite:///{(home / 'mlflow.db').resolve()}"
+    if not server:
+        _EMBEDDED.add(uri)
     home.mkdir(parents=True, exist_ok=True)
     mlflow.set_tracking_uri(uri)
     mlflow.set_registry_uri(uri)

@@ -23,3 +23,15 @@ def test_importing_the_module_changes_no_environment_variable():
             "assert dict(os.environ) == before, set(os.environ) ^ set(before)")
     env = {name: value for name, value in os.environ.items() if name != "LKS_MLFLOW_SERVER"}
     subprocess.run([sys.executable, "-c", code], check=True, env={**env, "MLFLOW_TRACKING_URI": "sqlite:///x.db"})  # noqa: S603  the test's own fixed command, no outside input
+
+
+@pytest.mark.slow  # creates two embedded MLflow stores (about 9 s)
+def test_a_forgotten_server_variable_never_makes_another_homes_store_a_server(tmp_path, monkeypatch):
+    # a test's monkeypatch, or a user's shell, may drop LKS_MLFLOW_SERVER while MLFLOW_TRACKING_URI still holds
+    # the embedded URI MLflow copied there: the next home must get its own store, not that one
+    monkeypatch.setenv("LKS_MLFLOW_SERVER", "")
+    first = configure(tmp_path / "a")
+    monkeypatch.delenv("LKS_MLFLOW_SERVER")
+    assert os.environ["MLFLOW_TRACKING_URI"] == first
+    second = configure(tmp_path / "b")
+    assert str(tmp_path / "b" / "mlflow.db") in second and os.environ["LKS_MLFLOW_SERVER"] == ""
