@@ -134,9 +134,9 @@ class LGBMRiskClassifier(RiskModel):
         )
         return max(1, booster.best_iteration or self.n_estimators)
 
-    def _matrix(self, X: pd.DataFrame) -> pd.DataFrame:
+    def _matrix(self, X: pd.DataFrame) -> np.ndarray:
         self._check_X(X)
-        return _lgbm.model_matrix(X, self.columns_, self.categories_)
+        return _lgbm.model_array(X, self.columns_, self.categories_)
 
     def raw_scores(self, X: pd.DataFrame, horizon: str = "52w") -> np.ndarray:
         """The booster's log-odds of uitval within the horizon."""

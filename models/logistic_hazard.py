@@ -116,5 +116,5 @@ class LogisticHazard(HazardModel):
         design = self._design(X, weeks)
         return self.regression_.predict_proba((design - self.mean_) / self.scale_)[:, 1]
 
-    def _hazards(self, X: pd.DataFrame, weeks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return self.hazard(X, weeks), np.zeros(len(weeks))
+    def _hazards(self, X: pd.DataFrame, rows: np.ndarray, weeks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return self.hazard(X.iloc[rows], weeks), np.zeros(len(weeks))

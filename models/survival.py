@@ -73,7 +73,8 @@ def cumulative_incidence(h_u: np.ndarray, h_n: np.ndarray) -> tuple[np.ndarray, 
 
 
 class HazardModel(RiskModel):
-    """Shared prediction for person-period models: subclasses give ``_hazards(M, weeks) -> (h_u, h_n)``."""
+    """Shared prediction for person-period models: subclasses give ``_hazards(X, rows, weeks) -> (h_u, h_n)``, the
+    hazards of row ``rows[i]`` of X in week ``weeks[i]``."""
 
     def _hazard_matrix(self, X: pd.DataFrame, horizon: int) -> tuple[np.ndarray, np.ndarray]:
         """Hazards of shape (len(X), 52), zero outside each row's weeks t..min(t + horizon, 52) - 1.
@@ -112,7 +113,7 @@ class HazardModel(RiskModel):
         for start in range(0, len(X), CHUNK_ROWS):
             chunk = X.iloc[start:start + CHUNK_ROWS]
             rows, weeks = week_grid(chunk[TENURE].to_numpy(dtype=int), horizon)
-            h_u, h_n = self._hazards(chunk.iloc[rows], weeks)
+            h_u, h_n = self._hazards(chunk, rows, weeks)
             H_u[start + rows, weeks] = h_u
             H_n[start + rows, weeks] = h_n
         return H_u, H_n
@@ -207,17 +208,21 @@ class LGBMCompetingRisk(HazardModel):
         self.booster_ = lgb.train(params, data, num_boost_round=self.n_estimators)
         return self
 
-    def _matrix(self, X: pd.DataFrame, weeks: np.ndarray) -> pd.DataFrame:
-        M = _lgbm.model_matrix(X, self.features_, self.categories_).reset_index(drop=True)
-        M[WEEK] = weeks.astype("float64")
+    def _matrix(self, X: pd.DataFrame, rows: np.ndarray, weeks: np.ndarray) -> np.ndarray:
+        """The booster's inputs for row ``rows[i]`` of X in week ``weeks[i]``: X's features are converted once, then
+        repeated for each of its weeks (up to 52), not converted again per week."""
+        inputs = _lgbm.model_array(X, self.features_, self.categories_)
+        M = np.empty((len(rows), inputs.shape[1] + 1))
+        np.take(inputs, rows, axis=0, out=M[:, :-1], mode="clip")  # rows are valid; "clip" writes without a buffer
+        M[:, -1] = weeks
         return M
 
-    def _hazards(self, X: pd.DataFrame, weeks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        proba = _lgbm.predict(self.booster_, self._matrix(X, weeks))
+    def _hazards(self, X: pd.DataFrame, rows: np.ndarray, weeks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        proba = _lgbm.predict(self.booster_, self._matrix(X, rows, weeks))
         return proba[:, UITVAL], proba[:, NEUTRAL]
 
     def _per_row_mean(
-        self, X: pd.DataFrame, horizon: str, values: Callable[[pd.DataFrame], np.ndarray]
+        self, X: pd.DataFrame, horizon: str, values: Callable[[np.ndarray], np.ndarray]
     ) -> np.ndarray:
         """Mean of ``values(rows of one week each)`` over each row's horizon weeks, computed in chunks."""
         self._check_X(X)
@@ -231,7 +236,7 @@ class LGBMCompetingRisk(HazardModel):
             step = np.ceil(np.bincount(rows, minlength=len(chunk)) / self.explain_weeks).astype(int)
             keep = (weeks - tenure[rows]) % step[rows] == 0
             rows, weeks = rows[keep], weeks[keep]
-            out = values(self._matrix(chunk.iloc[rows], weeks))
+            out = values(self._matrix(chunk, rows, weeks))
             sums = np.zeros((len(chunk), out.shape[1]))
             np.add.at(sums, rows, out)
             means.append(sums / np.bincount(rows, minlength=len(chunk))[:, None])
@@ -242,7 +247,7 @@ class LGBMCompetingRisk(HazardModel):
         of the uitval-versus-none log-odds, raw_u(w) - raw_none(w)."""
         check_is_fitted(self, "booster_")
 
-        def diff(M: pd.DataFrame) -> np.ndarray:
+        def diff(M: np.ndarray) -> np.ndarray:
             raw = _lgbm.predict(self.booster_, M, raw_score=True)
             return (raw[:, UITVAL] - raw[:, NONE])[:, None]
 
@@ -252,7 +257,7 @@ class LGBMCompetingRisk(HazardModel):
         check_is_fitted(self, "booster_")
         width = len(self.columns_) + 1
 
-        def diff(M: pd.DataFrame) -> np.ndarray:
+        def diff(M: np.ndarray) -> np.ndarray:
             contrib = _lgbm.predict(self.booster_, M, pred_contrib=True)
             return contrib[:, UITVAL * width:(UITVAL + 1) * width] - contrib[:, NONE * width:(NONE + 1) * width]
 

@@ -5,6 +5,7 @@ import pytest
 from sklearn.exceptions import NotFittedError
 from sklearn.metrics import roc_auc_score
 
+from lks.models import _lgbm
 from lks.models.classifier import LGBMRiskClassifier, temporal_split
 from tests.models.synthetic import FEATURES
 
@@ -51,6 +52,18 @@ def test_unseen_and_missing_categories_and_object_columns_are_handled(model, tes
     X["sector"] = pd.Series(["onbekend", None, "zorg", "zorg", "logistiek"], index=X.index, dtype="category")
     risks = model.predict_risks(X)
     assert risks.notna().all().all()
+
+
+def test_the_models_own_coding_of_inputs_predicts_as_lightgbm_codes_a_frame(model, test_landmarks):
+    # prediction passes one float array (`_lgbm.model_array`), not a pandas frame: unseen and missing levels included
+    X = test_landmarks.head(5).copy()
+    X["sector"] = pd.Series(["onbekend", None, "zorg", "zorg", "logistiek"], index=X.index, dtype="category")
+    X.loc[X.index[0], "x"] = np.nan
+    frame = _lgbm.model_matrix(X, model.columns_, model.categories_)
+    for horizon, booster in model.boosters_.items():
+        np.testing.assert_array_equal(_lgbm.predict(booster, frame, pred_contrib=True),
+                                      _lgbm.predict(booster, model._matrix(X), pred_contrib=True))
+        np.testing.assert_array_equal(booster.predict(frame), model.predict_risks(X)[f"risk_{horizon}"])
 
 
 def test_deterministic_and_picklable(model, landmarks, test_landmarks):

@@ -5,6 +5,7 @@ import pytest
 from sklearn.exceptions import NotFittedError
 from sklearn.metrics import roc_auc_score
 
+from lks.models import _lgbm
 from lks.models.survival import LGBMCompetingRisk, cumulative_incidence, week_grid
 from tests.models.synthetic import FEATURES, start_rows
 
@@ -72,6 +73,20 @@ def test_explanations_rank_like_the_risk(model, test_placements):
     assert contributions.abs().mean().idxmax() == "x"
     score = contributions.sum(axis=1) + base
     assert np.corrcoef(score.rank(), model.predict_risks(X)["risk_52w"].rank())[0, 1] > 0.95
+
+
+def test_the_week_rows_built_from_one_coding_of_each_row_predict_as_lightgbm_codes_a_frame(model, test_placements):
+    # prediction codes each placement's inputs once (`_lgbm.model_array`) and repeats them per week: the booster must
+    # give what it gives the person-period frame written out as pandas rows (unseen and missing levels included)
+    X = start_rows(test_placements, tenure=40).head(4).reset_index(drop=True)
+    X["sector"] = pd.Series(["onbekend", None, *X["sector"].iloc[2:]], dtype="category")
+    X.loc[0, "x"] = np.nan
+    rows, weeks = week_grid(X["tenure_weeks"].to_numpy())
+    frame = _lgbm.model_matrix(X.iloc[rows], model.features_, model.categories_).reset_index(drop=True)
+    frame["week"] = weeks.astype(float)
+    for kind in ({}, {"pred_contrib": True}):
+        np.testing.assert_array_equal(_lgbm.predict(model.booster_, frame, **kind),
+                                      _lgbm.predict(model.booster_, model._matrix(X, rows, weeks), **kind))
 
 
 def test_cumulative_incidence_by_hand():
