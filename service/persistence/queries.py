@@ -92,10 +92,15 @@ def assigned_now(identity: Identity, placement_id=risk_scores.c.placement_id) ->
         theirs = p.c.jobcoach_id == identity.jobcoach_id
     else:
         return None
-    later = sa.exists().where(q.c.placement_id == p.c.placement_id, sa.or_(
-        q.c.registered_at > p.c.registered_at,
-        sa.and_(q.c.registered_at == p.c.registered_at, q.c.version_id > p.c.version_id)))
-    return sa.exists().where(p.c.placement_id == placement_id, ~later, theirs)
+    return sa.exists().where(p.c.placement_id == placement_id, ~_superseded(p, q, "placement_id"), theirs)
+
+
+def _superseded(row: sa.FromClause, later: sa.FromClause, key: str) -> sa.Exists:
+    """A condition on a stored version `row`: `later` (another alias of its table) holds a newer version of
+    the same `key`, registered later or, on a tie, stored later (as `latest_versions` decides)."""
+    return sa.exists().where(later.c[key] == row.c[key], sa.or_(
+        later.c.registered_at > row.c.registered_at,
+        sa.and_(later.c.registered_at == row.c.registered_at, later.c.version_id > row.c.version_id)))
 
 
 def scope(query, identity: Identity, placement_id=risk_scores.c.placement_id):
@@ -216,12 +221,9 @@ def unscored(conn, identity: Identity, list_id: int, team: str | None = None, di
 def _events(conn, placement_id: str) -> list[dict]:
     """The placement's events as the store knows them now (per event_id its newest stored version), oldest
     first: the timeline's contacts, sick and recovery reports, interventions, wage-value and hours changes."""
-    e, later = _EVENT, _LATER_EVENT
-    newer = sa.exists().where(later.c.event_id == e.c.event_id, sa.or_(
-        later.c.registered_at > e.c.registered_at,
-        sa.and_(later.c.registered_at == e.c.registered_at, later.c.version_id > e.c.version_id)))
+    e = _EVENT
     rows = conn.execute(sa.select(e.c.event_id, e.c.event_date, e.c.event_type, e.c.value_num, e.c.value_text)
-                        .where(e.c.placement_id == placement_id, ~newer)
+                        .where(e.c.placement_id == placement_id, ~_superseded(e, _LATER_EVENT, "event_id"))
                         .order_by(e.c.event_date, e.c.event_id)).mappings().all()
     return [dict(r) for r in rows]
 
