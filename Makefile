@@ -104,10 +104,10 @@ typecheck: $(INSTALLED)
 	$(BIN)/mypy
 
 # LKS_TEST_SERVERS=required: the PostgreSQL and MLflow server tests fail, rather than skip, without their binaries.
-# --dist loadgroup: the modules marked `xdist_group` (a simulated world or trained models in a module fixture,
-# minutes each) run on one worker, so the fixture is built once, not once per worker (the forward-monitoring
-# world was built twice: 478 s); every other test is spread over the workers as before.
-PYTEST = $(BIN)/pytest -q -n 2 --dist loadgroup
+# --dist loadfile: a test module runs whole on one worker, so a module fixture (a simulated world, trained models:
+# minutes each) is built once. Under the default `load`, and under `loadgroup` too (a group's tests can be
+# interleaved with other modules' and the module fixture is torn down in between), two were built twice: 220 s more.
+PYTEST = $(BIN)/pytest -q -n 2 --dist loadfile
 test: lint $(CHROMIUM) $(AXE) $(POSTGRES)
 	LKS_TEST_SERVERS=required $(PYTEST)
 

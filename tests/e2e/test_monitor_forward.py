@@ -36,9 +36,9 @@ from lks.simulator import scenarios, simulate
 from lks.simulator.export import write_as_of
 from lks.training.metrics import ece
 
-# slow: simulate, train, 8 weekly scores, 2 monitoring runs: about 3 minutes. One xdist worker for the whole
-# module (`make test` runs --dist loadgroup): its module fixture is built once, not once per worker.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("monitor_forward")]
+# slow: simulate, train, 8 weekly scores, 2 monitoring runs: about 3 minutes (`make test` runs --dist loadfile: the
+# module fixture is built once, on one worker).
+pytestmark = pytest.mark.slow
 
 SEED = 31
 TRAIN = date(2025, 6, 2)

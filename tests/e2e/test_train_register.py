@@ -18,9 +18,9 @@ from lks.service.champion.types import Champion
 from lks.training.tracking import MODEL_NAME
 from tests.service.fakes import FixedSource
 
-# slow: end to end: the simulator at full scale and `lks train`. One xdist worker for the whole module (`make test` runs
-# --dist loadgroup): its module fixture is built once, not once per worker.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("train_register")]
+# slow: end to end: the simulator at full scale and `lks train` (`make test` runs --dist loadfile: the module fixture is
+# built once, on one worker).
+pytestmark = pytest.mark.slow
 
 LOAD = """
 import sys, mlflow, pandas as pd
