@@ -36,11 +36,15 @@ from lks.models.base import (
 AS_OF = "as_of"
 
 
+class NoHoldOut(ValueError):
+    """The rows leave no earlier or no later slice for early stopping: too little history to fit on."""
+
+
 def temporal_split(as_of: pd.Series, last_weeks: int) -> np.ndarray:
     """Boolean mask of the rows in the last ``last_weeks`` distinct as-of dates (the later slice)."""
     dates = np.sort(as_of.unique())
     if len(dates) <= last_weeks:
-        raise ValueError(
+        raise NoHoldOut(
             f"validation_weeks={last_weeks} leaves no earlier rows: the frame has {len(dates)} as-of dates")
     return (as_of >= dates[-last_weeks]).to_numpy()
 
@@ -56,7 +60,7 @@ def horizon_split(frame: pd.DataFrame, horizon: str, last_weeks: int) -> np.ndar
     known_at = pd.to_datetime(frame[column]).where(labelled)
     later = (known_at > known_at.max() - pd.Timedelta(weeks=last_weeks)).to_numpy()
     if later.sum() == labelled.sum() or not later.any():
-        raise ValueError(f"{column}: the last {last_weeks} weeks leave no earlier or no later rows")
+        raise NoHoldOut(f"{column}: the last {last_weeks} weeks leave no earlier or no later rows")
     return later
 
 

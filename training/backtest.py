@@ -35,6 +35,7 @@ from lks.features.labels import outcomes_known
 from lks.features.unknown_reasons import DEFAULT_STRATEGY
 from lks.models.base import TENURE
 from lks.models.blend import RiskBlend
+from lks.models.classifier import NoHoldOut
 from lks.training.candidates import CANDIDATES, CANDIDATES_BY_NAME, ZORGELIJK_4W, Candidate, add_rule_signals
 from lks.training.metrics import date_metrics, pooled, reliability
 
@@ -167,7 +168,12 @@ def fit_candidate(candidate: Candidate, frames: tuple[pd.DataFrame, pd.DataFrame
         inputs = [*features, ZORGELIJK_4W] if candidate.name == "current_practice" else features
         if candidate.make is None:
             raise ValueError(f"candidate {candidate.name!r} has neither members nor a model to make")
-        model = candidate.make().fit(frame, inputs)
+        try:
+            model = candidate.make().fit(frame, inputs)
+        except NoHoldOut as err:  # a short history: said as plainly as an empty frame, not as a traceback
+            raise NoTrainingRows(f"{candidate.name} cannot hold out its newest labels for early stopping ({err}): "
+                                 f"too little labelled history before the training date. Train at a later --as-of, "
+                                 f"from an earlier --since, or with fewer --validation-dates.") from err
     fitted[candidate.name] = model
     return model
 

@@ -12,11 +12,12 @@ from lks.training.backtest import (
     BacktestConfig,
     NoTrainingRows,
     evaluation_rows,
+    fit_candidate,
     run_backtest,
     training_frames,
     weekly_test_dates,
 )
-from lks.training.candidates import Candidate
+from lks.training.candidates import CANDIDATES_BY_NAME, Candidate
 
 
 def test_test_dates_end_when_first_year_labels_are_all_known():
@@ -125,3 +126,14 @@ def test_a_strategy_that_leaves_no_training_rows_says_why(simulated, weekly_of):
     assert "no training rows on 2024-07-01" in message and "'structured_only'" in message
     assert "0 landmark rows" in message and "as-of dates 2023-01-02 .. 2024-06-24" in message
     assert "structured-registration era" in message
+
+
+def test_a_history_too_short_to_hold_out_the_newest_labels_says_why_in_plain_words():
+    # every label of the frame became known in its last week: the classifier's early stopping has no earlier rows
+    frame = pd.DataFrame({"x": [0.0, 1.0, 2.0, 3.0], "tenure_weeks": [1, 2, 3, 4], "weight": 1.0,
+                          "as_of": pd.Timestamp("2025-01-06"), "uitval_13w": pd.array([0, 1, 0, 1], dtype="Int8"),
+                          "uitval_52w": pd.array([0, 1, 0, 1], dtype="Int8"),
+                          "label_known_at_13w": pd.Timestamp("2025-06-02"),
+                          "label_known_at_52w": pd.Timestamp("2025-06-02")})
+    with pytest.raises(NoTrainingRows, match="lightgbm cannot hold out its newest labels .* --validation-dates"):
+        fit_candidate(CANDIDATES_BY_NAME["lightgbm"], (frame, frame), ["x"])
