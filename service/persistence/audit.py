@@ -28,8 +28,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -123,6 +124,7 @@ class AuditLog:
     def __init__(self, engine: sa.Engine, now=datetime.now):
         self.engine = engine
         self.now = now
+        self._threads = threading.Lock()  # this log's threads queue here before SQLite's lock (`_appending`)
 
     def record(self, entries: Iterable[Entry]) -> None:
         rows = [dict(e.__dict__, detail=None) for e in entries]
@@ -189,10 +191,15 @@ class AuditLog:
         inserts after it, so two writers never both follow the same record (a fork).
 
         SQLite: BEGIN IMMEDIATE takes the database's write lock before anything is read (a deferred
-        transaction would read first and could then fail to upgrade). PostgreSQL: LOCK TABLE ... IN
-        EXCLUSIVE MODE blocks other appends and purges until commit, while readers go on."""
-        with self.engine.connect() as conn:
-            if conn.dialect.name == "sqlite":
+        transaction would read first and could then fail to upgrade). The threads sharing this log (the
+        service's) first queue on a lock of their own: SQLite's busy handler polls with sleeps of up to
+        100 ms, so with eight clients some requests waited hundreds of milliseconds for a lock held for a
+        millisecond (placement p99 under 8 clients fell from 393-585 to 113-131 ms). Other processes and other
+        logs on the same file still wait in the busy handler. PostgreSQL: LOCK TABLE ... IN EXCLUSIVE MODE
+        blocks other appends and purges until commit, while readers go on."""
+        sqlite = self.engine.dialect.name == "sqlite"
+        with self._threads if sqlite else nullcontext(), self.engine.connect() as conn:
+            if sqlite:
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
             elif conn.dialect.name == "postgresql":
                 conn.exec_driver_sql("LOCK TABLE audit_log IN EXCLUSIVE MODE")

@@ -24,6 +24,7 @@ import math
 from dataclasses import dataclass
 from datetime import date, datetime
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
@@ -86,11 +87,21 @@ def jsonable_row(row: dict) -> dict:
 
 def jsonable_records(frame: pd.DataFrame) -> list[dict]:
     """`jsonable_row` of every row of `frame` as `frame.astype(object).to_dict("records")` gives them, built
-    column by column (a week's inputs are ~110 columns of hundreds of rows: per-cell pandas work adds up)."""
+    column by column (a week's inputs are ~110 columns of hundreds of rows: per-cell work adds up). A float
+    or integer numpy column converts in one `tolist` (NaN becomes None); any other column value by value."""
     names = list(frame.columns)
-    columns = [[_jsonable(v) for v in frame[name].astype(object).tolist()] for name in names]
+    columns = [_jsonable_column(frame[name]) for name in names]
     return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)] if names else \
         [{} for _ in range(len(frame))]
+
+
+def _jsonable_column(column: pd.Series) -> list:
+    if isinstance(column.dtype, np.dtype) and column.dtype.kind in "fiub":
+        values = column.to_numpy()
+        if values.dtype.kind == "f":
+            return [None if v != v else v for v in values.tolist()]  # v != v: NaN
+        return values.tolist()
+    return [_jsonable(v) for v in column.astype(object).tolist()]
 
 
 def find_list(conn, as_of: date, version: str, digest: str):
@@ -176,10 +187,13 @@ def scored_rows(hist, features: pd.DataFrame, inputs: pd.DataFrame, champion: Ch
     order = risks["risk_52w"].to_numpy().argsort(kind="stable")[::-1]
     rank = pd.Series(range(1, len(order) + 1), index=order).sort_index().to_numpy()
     records = jsonable_records(inputs)
+    # plain lists first: indexing pandas per placement and column took a tenth of a week's scoring
+    team, district, coach = (route[c].tolist() for c in ("team", "district", "jobcoach_id"))
+    tenure = features["tenure_weeks"].astype(int).tolist()
+    risk_13w, risk_52w = (risks[c].astype(float).tolist() for c in ("risk_13w", "risk_52w"))
     return [{
-        "placement_id": pid, "team": route["team"].iloc[i], "district": route["district"].iloc[i],
-        "jobcoach_id": route["jobcoach_id"].iloc[i], "tenure_weeks": int(features["tenure_weeks"].iloc[i]),
-        "risk_13w": float(risks["risk_13w"].iloc[i]), "risk_52w": float(risks["risk_52w"].iloc[i]),
+        "placement_id": pid, "team": team[i], "district": district[i], "jobcoach_id": coach[i],
+        "tenure_weeks": tenure[i], "risk_13w": risk_13w[i], "risk_52w": risk_52w[i],
         "rank": int(rank[i]), "explanation": explanations[i], "features": records[i],
     } for i, pid in enumerate(features["placement_id"])]
 

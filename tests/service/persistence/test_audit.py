@@ -157,13 +157,15 @@ def test_a_changed_checkpoint_is_named(log):
     assert log.verify().broken.audit_id == 6
 
 
-def test_concurrent_writers_never_fork_the_chain(tmp_path):
+@pytest.mark.parametrize("shared", [False, True], ids=["own engine each", "one log shared"])
+def test_concurrent_writers_never_fork_the_chain(tmp_path, shared):
     url = f"sqlite:///{tmp_path / 'lks.db'}"
     make_service_engine(url).dispose()
     errors = []
+    one = AuditLog(make_service_engine(url))  # shared: the service's threads (queue on the log's own lock)
 
     def write(name: str) -> None:
-        log = AuditLog(make_service_engine(url))  # its own engine: like another process
+        log = one if shared else AuditLog(make_service_engine(url))  # its own engine: like another process
         try:
             for i in range(40):
                 log.record([Entry(name, "jobcoach", f"PL{i}", "GET x", "1", "shown")] * 3)

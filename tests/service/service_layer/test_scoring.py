@@ -15,7 +15,7 @@ from lks.service.champion.mlflow_source import MlflowChampionSource
 from lks.service.champion.types import Champion
 from lks.service.persistence.audit import AuditLog
 from lks.service.persistence.tables import make_service_engine, risk_lists, risk_scores
-from lks.service.service_layer.scoring import list_frame, score_week
+from lks.service.service_layer.scoring import jsonable_records, jsonable_row, list_frame, score_week
 from tests.service import fakes
 from tests.service.fakes import REFERENCE, FixedSource
 from tests.service.real_champion import AS_OF, PREVIOUS, new_home
@@ -212,3 +212,17 @@ def test_a_new_list_gets_its_steekproef_below_the_cut_drawn_from_its_date(setup)
     drawn = sampling.sampled(engine, stored["list_id"])
     assert len(drawn) == sampling.SAMPLE_SIZE and all(ranks[pid] > sampling.LIST_K for pid in drawn)
     assert drawn == sampling.draw(ranks, AS_OF)
+
+
+def test_jsonable_records_equal_jsonable_row_of_every_record_whatever_the_dtype():
+    frame = pd.DataFrame({
+        "f": [0.5, float("nan"), 2.0], "i": pd.Series([1, 2, 3], dtype="int64"), "b": [True, False, True],
+        "f32": pd.Series([1.5, float("nan"), 0.0], dtype="float32"), "o": ["x", None, 3],
+        "c": pd.Categorical(["a", None, "b"]), "n": pd.array([1, None, 3], dtype="Int64"),
+        "d": pd.to_datetime(["2026-01-05", None, "2026-11-22"]),
+    })
+    expected = [jsonable_row(r) for r in frame.astype(object).to_dict("records")]
+    got = jsonable_records(frame)
+    assert got == expected
+    assert [[type(v) for v in r.values()] for r in got] == [[type(v) for v in r.values()] for r in expected]
+    assert got[1]["f"] is None and got[1]["f32"] is None and got[1]["n"] is None
