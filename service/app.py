@@ -8,7 +8,7 @@ from functools import partial
 
 from fastapi import FastAPI
 
-from lks.service import errors
+from lks.service import errors, heap
 from lks.service.api.routes import model, ops, placements, risk_lists
 from lks.service.auth import IdentityProvider
 from lks.service.bootstrap import bootstrap
@@ -28,15 +28,18 @@ def create_app(settings: Settings | None = None, source: ChampionSource | None =
     services = bootstrap(settings or get_settings(), source, identities)
     # a champion swapped in (or loaded at start) gets the newest list's curves prepared first: no view waits on one
     services.champion.prepare = partial(views.warm_curves, services)
+    services.champion.replaced = heap.settle  # the previous champion's cycles collected, the new one frozen
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
         services.champion.refresh()
+        heap.freeze()  # the champion and everything imported: never scanned by a full collection again
         services.champion.start(services.settings.model_refresh_seconds)
         try:
             yield
         finally:
             services.champion.stop()
+            heap.thaw()
 
     app = FastAPI(title="lks", version="1", description=DESCRIPTION, lifespan=lifespan,
                   docs_url="/api/v1/docs", openapi_url="/api/v1/openapi.json", redoc_url=None)

@@ -31,10 +31,11 @@ def store_curves(conn: sa.Connection, list_id: int, records: list[dict[str, Any]
         conn.execute(risk_curves.insert(), [{**r, "list_id": list_id} for r in records])
 
 
-def stored_curve(engine: sa.Engine, list_id: int, placement_id: str) -> dict[str, Any] | None:
+def stored_features(engine: sa.Engine, list_id: int, placement_id: str) -> dict[str, Any] | None:
+    """A scored placement's inputs as scored (None when the list did not score it)."""
     with engine.connect() as conn:
-        return conn.execute(sa.select(risk_curves.c.curve).where(
-            risk_curves.c.list_id == list_id, risk_curves.c.placement_id == placement_id)).scalar()
+        return conn.execute(sa.select(risk_scores.c.features).where(
+            risk_scores.c.list_id == list_id, risk_scores.c.placement_id == placement_id)).scalar()
 
 
 def stored_inputs(engine: sa.Engine, list_id: int, limit: int) -> list[tuple[str, dict]]:

@@ -23,7 +23,14 @@ import sqlalchemy as sa
 from lks.data_contracts.schemas.codes import INTERVENTION
 from lks.data_contracts.store import VERSIONS
 from lks.service.auth import COORDINATOR, DATA_SCIENTIST, JOBCOACH, Identity
-from lks.service.persistence.tables import actions, list_samples, risk_lists, risk_scores, unscored_placements
+from lks.service.persistence.tables import (
+    actions,
+    list_samples,
+    risk_curves,
+    risk_lists,
+    risk_scores,
+    unscored_placements,
+)
 
 CHANGE_THRESHOLD = 0.01  # a change in risk_52w below one percentage point counts as "same"
 MAX_REASON, MAX_NOTE = 1000, 2000  # characters of free text an action may carry
@@ -77,6 +84,8 @@ def lists(engine: sa.Engine, identity: Identity) -> list[dict]:
 # milliseconds to build (the placements table has dozens of columns), and every view builds these conditions.
 _ASSIGNMENT, _LATER_ASSIGNMENT = VERSIONS["placements"].alias("assignment"), VERSIONS["placements"].alias("later")
 _EVENT, _LATER_EVENT = VERSIONS["events"].alias("event"), VERSIONS["events"].alias("later")
+# a score as a page shows it: without the stored inputs (a JSON of ~110 values, read only for a curve or audit)
+_SHOWN = [c for c in risk_scores.c if c.name != "features"]
 
 
 def assigned_now(identity: Identity, placement_id=risk_scores.c.placement_id) -> sa.ColumnElement[bool] | None:
@@ -128,7 +137,7 @@ def risk_list_page(engine: sa.Engine, identity: Identity, as_of: date | None = N
         if current is None:
             raise NotFound(f"no risk list as of {as_of}" if as_of else "no risk list has been scored yet")
         previous = previous_list(conn, current)
-        query = scope(sa.select(risk_scores).where(risk_scores.c.list_id == current["list_id"]), identity)
+        query = scope(sa.select(*_SHOWN).where(risk_scores.c.list_id == current["list_id"]), identity)
         if team:
             query = query.where(risk_scores.c.team == team)
         if district:
@@ -188,13 +197,15 @@ def filter_options(engine: sa.Engine, identity: Identity, as_of: date | None = N
 
 
 def placement(engine: sa.Engine, identity: Identity, placement_id: str, as_of: date | None = None) -> dict:
-    """The placement's score on the week's list, its earlier risks and its actions, or NotFound."""
+    """The placement's score on the week's list (with its stored curve, `curve`, None when not stored, and
+    without the stored inputs: `stored_inputs` reads those), its earlier risks and its actions, or NotFound."""
     with engine.connect() as conn:
         current = find_list(conn, as_of)
         if current is None:
             raise NotFound(f"placement {placement_id} not found")
-        row = conn.execute(scope(sa.select(risk_scores).where(
-            risk_scores.c.list_id == current["list_id"], risk_scores.c.placement_id == placement_id),
+        row = conn.execute(scope(sa.select(*_SHOWN, risk_curves.c.curve).outerjoin(risk_curves, sa.and_(
+            risk_curves.c.list_id == risk_scores.c.list_id, risk_curves.c.placement_id == risk_scores.c.placement_id))
+            .where(risk_scores.c.list_id == current["list_id"], risk_scores.c.placement_id == placement_id),
             identity)).mappings().first()
         gap = None if row is not None else unscored(conn, identity, current["list_id"], placement_id=placement_id)
         if row is None and not gap:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from datetime import date
 
 from lks.features.catalog import special_columns
@@ -17,7 +18,7 @@ from lks.service.explanations import explain, with_risk_points
 from lks.service.persistence import follow_ups
 from lks.service.persistence import queries as placements
 from lks.service.persistence.audit import NOT_FOUND, RECORDED, SHOWN, Entry
-from lks.service.persistence.curves import curve_records, curve_versions, stored_curve, stored_inputs
+from lks.service.persistence.curves import curve_records, curve_versions, stored_features, stored_inputs
 from lks.service.service_layer import missing_inputs
 
 log = logging.getLogger(__name__)
@@ -143,7 +144,7 @@ def placement_detail(services: Services, identity: Identity, endpoint: str, plac
             "team": score["team"], "district": score["district"], "jobcoach_id": score["jobcoach_id"],
             "tenure_weeks": score["tenure_weeks"], "risk_13w": score["risk_13w"], "risk_52w": score["risk_52w"],
             "rank": score["rank"], "explanation": with_risk_points(score["explanation"]),
-            "curve": _view_curve(services, risk_list["list_id"], placement_id, score["features"]),
+            "curve": _view_curve(services, risk_list["list_id"], placement_id, score["curve"]),
             "history": found["history"], "actions": found["actions"]}
     # one risk, told once: the curve ends at the stated first-year risk (told_once); the band and timeline
     return {**detail, "curve": told_once(detail["curve"], score["risk_52w"]),
@@ -169,14 +170,14 @@ def told_once(curve: dict | None, risk_52w: float) -> dict | None:
     return {**curve, "points": points, "scale": scale, "survival_end": end}
 
 
-def _view_curve(services: Services, list_id: int, placement_id: str, features: dict) -> dict | None:
+def _view_curve(services: Services, list_id: int, placement_id: str, stored: dict | None) -> dict | None:
     """The curve of the model served now: the one stored when the week was scored if that model scored it
     (no model runs on a view), else computed on request and cached (a list scored before a new champion)."""
     champion = services.champion.current
-    stored = stored_curve(services.engine, list_id, placement_id)
     if champion is not None and stored is not None and stored["model_version"] == champion.version:
         return stored
-    return _stored_curve(champion, list_id, placement_id, features)
+    return _stored_curve(champion, list_id, placement_id, lambda: stored_features(services.engine, list_id,
+                                                                                  placement_id) or {})
 
 
 _CURVES: OrderedDict[tuple, dict | None] = OrderedDict()  # (model version, list, placement) -> curve
@@ -184,8 +185,10 @@ _CURVES_MAX = 4096
 _curves_lock = threading.Lock()
 
 
-def _stored_curve(champion: Champion | None, list_id: int, placement_id: str, features: dict) -> dict | None:
-    """A stored score's curve, cached: it depends only on the model version and the stored inputs."""
+def _stored_curve(champion: Champion | None, list_id: int, placement_id: str,
+                  features: Callable[[], dict]) -> dict | None:
+    """A stored score's curve, cached: it depends only on the model version and the stored inputs (read
+    only when the cache lacks it)."""
     if champion is None:
         return None
     key = (champion.version, list_id, placement_id)
@@ -193,7 +196,7 @@ def _stored_curve(champion: Champion | None, list_id: int, placement_id: str, fe
         if key in _CURVES:
             _CURVES.move_to_end(key)
             return _CURVES[key]
-    curve = _curve(champion, features)
+    curve = _curve(champion, features())
     _remember({key: curve})
     return curve
 

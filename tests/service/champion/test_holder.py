@@ -131,3 +131,15 @@ def test_a_new_champion_is_prepared_before_any_request_sees_it_and_a_failed_prep
     with caplog.at_level(logging.ERROR):
         assert holder.refresh().version == "3"
     assert "preparing model version 3 failed" in caplog.text
+
+
+def test_replaced_runs_after_a_champion_replaced_another_not_on_the_first_load_nor_without_a_change():
+    source, seen = Source(), []
+    holder = ChampionHolder(source)
+    holder.replaced = lambda: seen.append(holder.current.version)  # the new champion is served by then
+    holder.refresh()
+    holder.refresh()
+    assert seen == []
+    source.current = "2"
+    holder.refresh()
+    assert seen == ["2"]

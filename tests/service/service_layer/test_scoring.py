@@ -181,7 +181,7 @@ def test_lks_score_refuses_a_dpia_champion_the_deployment_does_not_name(setup, m
 
 
 def test_the_week_is_stored_with_every_placements_curve_as_a_view_would_compute_it(setup):
-    from lks.service.persistence.curves import stored_curve
+    from lks.service.persistence.curves import stored_features
     from lks.service.persistence.tables import risk_curves
     from lks.service.service_layer.services import _curve
 
@@ -194,7 +194,11 @@ def test_the_week_is_stored_with_every_placements_curve_as_a_view_would_compute_
                                 .where(risk_curves.c.list_id == list_id)).scalar()
     assert n_curves == len(scores) > 0
     for pid, features in scores[:3] + scores[-3:]:
-        stored, computed = stored_curve(engine, list_id, pid), _curve(champion, features)
+        with engine.connect() as conn:
+            stored = conn.execute(sa.select(risk_curves.c.curve).where(
+                risk_curves.c.list_id == list_id, risk_curves.c.placement_id == pid)).scalar()
+        assert stored_features(engine, list_id, pid) == features
+        computed = _curve(champion, features)
         assert stored["model_version"] == computed["model_version"] == "1"
         assert [p["week"] for p in stored["points"]] == [p["week"] for p in computed["points"]]
         for name in ("cif_uitval", "cif_neutral"):
