@@ -43,6 +43,7 @@ import sqlalchemy as sa
 from rich.console import Console
 from rich.table import Table
 
+from lks.cli.logs import QUIET_MLFLOW
 from lks.models import _lgbm
 from lks.models.bundle import contributions_of
 from lks.models.survival import HazardModel
@@ -220,6 +221,8 @@ def main() -> None:
     parser.add_argument("--scoring-only", action="store_true", help="Skip the latency rounds.")
     parser.add_argument("--workers", type=int, default=1, help="lks serve --workers (default 1, as measured).")
     args = parser.parse_args()
+    for name, value in QUIET_MLFLOW.items():  # the figures, not MLflow's download bars
+        os.environ.setdefault(name, value)
     work = Path(tempfile.mkdtemp(prefix="lks-bench-service-"))
     db = work / "lks.db"
     shutil.copy(args.home / "lks.db", db)

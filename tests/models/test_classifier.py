@@ -119,3 +119,19 @@ def test_split_rows_with_fractional_weights_are_accepted_and_bad_weights_named(l
     LGBMRiskClassifier(n_estimators=5, validation_weeks=None, n_jobs=1).fit(split, FEATURES)
     with pytest.raises(ValueError, match="weight"):
         LGBMRiskClassifier(n_estimators=5, n_jobs=1).fit(landmarks.assign(weight=-1.0), FEATURES)
+
+
+def test_model_array_codes_every_dtype_as_the_column_by_column_coding_does():
+    X = pd.DataFrame({
+        "f": [0.5, np.nan, 2.0], "i": [1, 2, 3], "b": [True, False, True],
+        "n": pd.array([1, None, 3], dtype="Int64"), "nb": pd.array([True, None, False], dtype="boolean"),
+        "c": pd.Series(["zorg", None, "nieuw"], dtype="category"), "f32": np.array([1.5, np.nan, 0], dtype="float32"),
+    })
+    columns, categories = ["c", "f", "i", "b", "n", "nb", "f32"], {"c": ["horeca", "zorg"]}
+    expected = np.column_stack([
+        [1.0, np.nan, np.nan],  # zorg is code 1; missing and unseen: NaN
+        *(X[name].to_numpy(dtype="float64", na_value=np.nan) for name in columns[1:]),
+    ])
+    np.testing.assert_array_equal(_lgbm.model_array(X, columns, categories), expected)
+    with pytest.raises(ValueError, match="'t' must be numeric"):
+        _lgbm.model_array(X.assign(t=["a", "b", "c"]), ["t", *columns], categories)
