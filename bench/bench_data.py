@@ -2,8 +2,10 @@
 
 Targets: the default scale does both in under 30 s on two cores (issue 3); the national scale (6.8 million
 rows) ingests in at most 180 s with at most 2,048 MB peak memory (issue 15: it streams in chunks). Wall time
-depends on what else the machine runs, so the CPU time (user + system) of each step is printed beside it:
-on an idle machine the wall time of a step that uses one core is about its CPU time.
+depends on what else the machine runs, so the CPU time (user + system, of the command and its children) of
+each step is printed beside it: on an idle machine the wall time of a step that uses one core is about its CPU
+time; an ingest checks the export in a second process while the first writes (data_contracts.background), so
+its CPU time is more than its wall time. Peak memory is that of the whole process tree (`_run.run`: PSS summed).
 Usage: python bench/bench_data.py [--quick] [--export DIR]
 (--quick skips the national scale; --export ingests that national export instead of simulating one).
 """

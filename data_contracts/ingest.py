@@ -18,7 +18,7 @@ import gc
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -28,10 +28,11 @@ import pandas as pd
 import sqlalchemy as sa
 
 from lks.data_contracts import CONTRACT_VERSION, rules
+from lks.data_contracts.background import checked_chunks
 from lks.data_contracts.parse import ExportFile
 from lks.data_contracts.schemas import PRIMARY_KEYS, TABLES, columns
 from lks.data_contracts.store import VERSIONS, batches, driver_values, export_checksum, rejected_rows, row_hashes
-from lks.data_contracts.validate import REJECTED_COLUMNS, ExportCheck, Parents, scan_export
+from lks.data_contracts.validate import REJECTED_COLUMNS, Parents, scan_export
 
 log = logging.getLogger(__name__)
 OUTCOMES = ("loaded", "corrected", "history", "unchanged")
@@ -40,6 +41,8 @@ OUTCOMES = ("loaded", "corrected", "history", "unchanged")
 KEYS_PER_QUERY = 5_000
 # Rows per statement when rejected rows are written.
 CHUNK = 20_000
+# Check the export in a second process while this one writes (data_contracts.background); False: here.
+BACKGROUND_CHECKS = True
 # Told (table, rows written) after each chunk, for a progress bar.
 Progress = Callable[[str, int], None]
 
@@ -147,13 +150,16 @@ def ingest(engine: sa.Engine, folder: Path, progress: Progress | None = None, ta
 
 def _load(conn: sa.Connection, files: dict[str, ExportFile], batch_id: int, progress: Progress | None) -> Tally:
     """Validate, classify and write every file, a chunk at a time; parents first (the order of TABLES)."""
-    check, tally = ExportCheck(_parents(conn)), Tally()
-    for table, file in files.items():
-        # Nothing stored yet (a first ingest): no chunk can meet a stored version, not even one written by an
-        # earlier chunk of this file, as a key repeated within a file is rejected wherever it is.
-        stored = conn.execute(sa.select(sa.literal(1)).select_from(VERSIONS[table]).limit(1)).first() is not None
-        for chunk in check.table(file):
-            new, outcomes, conflicts = _classify(conn, table, chunk.valid, file.path.name, stored)
+    tally, stored = Tally(), {}
+    # checked in a second process while this one writes (data_contracts.background), parents first
+    with closing(checked_chunks(files, _parents(conn), background=BACKGROUND_CHECKS)) as chunks:
+        for table, chunk in chunks:
+            if table not in stored:
+                # Nothing stored yet (a first ingest): no chunk can meet a stored version, not even one written by
+                # an earlier chunk of this file, as a key repeated within a file is rejected wherever it is.
+                stored[table] = conn.execute(sa.select(sa.literal(1)).select_from(VERSIONS[table]).limit(1)
+                                             ).first() is not None
+            new, outcomes, conflicts = _classify(conn, table, chunk.valid, files[table].path.name, stored[table])
             _insert(conn, VERSIONS[table], new.assign(batch_id=batch_id), table, progress)
             rejected = pd.concat([r for r in (chunk.rejected, conflicts) if len(r)] or [conflicts],
                                  ignore_index=True)

@@ -40,6 +40,10 @@ class FileRejected(Exception):
         super().__init__(f"{file}: {message} [{rule}]")
         self.file, self.rule, self.message = file, rule, message
 
+    def __reduce__(self) -> tuple[type[FileRejected], tuple[str, str, str]]:
+        # pickled by its fields: it crosses from the checking process (data_contracts.background)
+        return type(self), (self.file, self.rule, self.message)
+
 
 BadLine = tuple[int, str, list[str]]  # (line, message, fields)
 
