@@ -121,7 +121,7 @@ def test_a_killed_parent_leaves_no_checking_process_behind(tmp_path):
         print(multiprocessing.active_children()[0].pid, flush=True)
         time.sleep(600)
     """)
-    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)  # noqa: S603
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)  # noqa: S603  this interpreter, no shell
     child = int(parent.stdout.readline())
     parent.kill()
     parent.wait()
