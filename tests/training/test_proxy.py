@@ -60,3 +60,11 @@ def test_a_large_population_is_sampled_down_to_the_configured_size():
     config = ProxyConfig(flag_auc=0.64, min_group_placements=25, folds=5, top_inputs=3, max_placements=200)
     table = proxy_test(placements(600), FEATURES, ["gender"], config)
     assert table.loc[0, "n_placements"] == 200 and table.loc[0, "roc_auc"] > 0.9
+
+
+def test_the_attributes_tested_in_parallel_processes_give_the_table_of_one_after_the_other(monkeypatch):
+    from lks.training import proxy
+
+    parallel = proxy_test(placements(), FEATURES, ["gender", "district"], CONFIG)
+    monkeypatch.setattr(proxy.os, "cpu_count", lambda: 1)  # one process: the attributes one after the other
+    pd.testing.assert_frame_equal(parallel, proxy_test(placements(), FEATURES, ["gender", "district"], CONFIG))
