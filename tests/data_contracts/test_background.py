@@ -32,6 +32,11 @@ def export(tmp_path, monkeypatch):
     return chunked_export(tmp_path)
 
 
+def checking() -> list:
+    """The live checking processes (other children, such as joblib's workers of another test, left out)."""
+    return [p for p in multiprocessing.active_children() if p.name == "lks-ingest-check"]
+
+
 def test_the_child_sends_the_chunks_checking_here_gives(export):
     files = scan_export(export)
     here = list(checked_chunks(files, Parents(), background=False))
@@ -41,7 +46,7 @@ def test_the_child_sends_the_chunks_checking_here_gives(export):
         assert a.rows == b.rows
         pd.testing.assert_frame_equal(a.valid, b.valid)
         pd.testing.assert_frame_equal(a.rejected, b.rejected)
-    assert not multiprocessing.active_children()
+    assert not checking()
 
 
 def test_an_ingest_checked_in_the_child_stores_what_one_checked_here_stores(export, tmp_path, monkeypatch):
@@ -76,7 +81,7 @@ def test_a_file_the_child_refuses_is_raised_here_with_its_file_rule_and_message(
         list(checked_chunks(scan_export(export), Parents()))
     assert (refused.value.file, refused.value.rule, refused.value.message) == (
         "persons.csv", rules.UNREADABLE, "CSV syntax error on line 9")  # the first file checked
-    assert not multiprocessing.active_children()
+    assert not checking()
 
 
 @pytest.mark.parametrize("how", ["killed", "raises"])
@@ -96,15 +101,15 @@ def test_a_child_that_dies_or_fails_stops_the_ingest_with_a_clear_error_and_stor
     with pytest.raises(CheckingFailed, match="exit code -9" if how == "killed" else "MemoryError"):
         ingest(engine, export)
     assert all(len(frame) == 0 for frame in history(engine).values())
-    assert not multiprocessing.active_children()
+    assert not checking()
 
 
 def test_a_parent_that_stops_reading_kills_and_reaps_the_child(export):
     chunks = checked_chunks(scan_export(export), Parents())
     next(chunks)
-    assert len(multiprocessing.active_children()) == 1
+    assert len(checking()) == 1
     chunks.close()  # what an ingest failing while it writes does (contextlib.closing in _load)
-    assert not multiprocessing.active_children()
+    assert not checking()
 
 
 def test_a_killed_parent_leaves_no_checking_process_behind(tmp_path):
@@ -118,7 +123,7 @@ def test_a_killed_parent_leaves_no_checking_process_behind(tmp_path):
         parse.CHUNK_ROWS = 10  # many chunks: the child is still sending when the parent dies
         chunks = checked_chunks(scan_export(parse.Path({str(folder)!r})), Parents())
         next(chunks)
-        print(multiprocessing.active_children()[0].pid, flush=True)
+        print(next(p.pid for p in multiprocessing.active_children() if p.name == "lks-ingest-check"), flush=True)
         time.sleep(600)
     """)
     parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)  # noqa: S603  this interpreter, no shell
@@ -144,4 +149,4 @@ def test_without_fork_the_export_is_checked_here(export, monkeypatch):
     monkeypatch.setattr(background.multiprocessing, "get_all_start_methods", lambda: ["spawn"])
     files = scan_export(export)
     assert len(list(checked_chunks(files, Parents()))) == len(list(checked_chunks(files, Parents(), False)))
-    assert not multiprocessing.active_children()
+    assert not checking()
