@@ -1,6 +1,6 @@
 """Time and peak memory of `lks train` on the default simulated municipality.
 
-Target (issue 16): within 60 s on two cores, with the backtest (issue 5 asked for under two minutes).
+Target (issue 16): within 60 s on two cores, with the backtest; issue 5's "under two minutes" is printed too.
 Prints the figure, the target and whether it is met, with the machine's load (a shared machine slows it).
 Usage: python bench/bench_training.py
 """
@@ -18,7 +18,8 @@ from rich.console import Console
 from rich.table import Table
 
 LKS = str(Path(sys.executable).with_name("lks"))
-TARGET_SECONDS = 60
+TARGET_SECONDS = 60   # issue 16
+FIRST_TARGET_SECONDS = 120  # issue 5 ("under two minutes"): printed too, so a slip past it shows
 
 
 def main() -> None:
@@ -32,9 +33,9 @@ def main() -> None:
         table = Table(title="lks train (default simulator, 26 test dates, retrain every 13 weeks)")
         for col in ("step", "seconds", "peak MB", "target"):
             table.add_column(col, justify="left" if col == "step" else "right")
-        verdict = "met" if seconds <= TARGET_SECONDS else "NOT MET"
-        table.add_row("train + backtest + register", f"{seconds:.1f}", f"{peak:.0f}",
-                      f"<= {TARGET_SECONDS} s: {verdict}")
+        verdicts = [f"<= {TARGET_SECONDS} s: {'met' if seconds <= TARGET_SECONDS else 'NOT MET'}",
+                    f"< {FIRST_TARGET_SECONDS} s (issue 5): {'met' if seconds < FIRST_TARGET_SECONDS else 'NOT MET'}"]
+        table.add_row("train + backtest + register", f"{seconds:.1f}", f"{peak:.0f}", "; ".join(verdicts))
         Console(width=150).print(table)
         print(f"machine: os.cpu_count()={os.cpu_count()}, load average {os.getloadavg()[0]:.1f} at the end")
     finally:
