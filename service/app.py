@@ -28,12 +28,11 @@ def create_app(settings: Settings | None = None, source: ChampionSource | None =
     services = bootstrap(settings or get_settings(), source, identities)
     # a champion swapped in (or loaded at start) gets the newest list's curves prepared first: no view waits on one
     services.champion.prepare = partial(views.warm_curves, services)
-    services.champion.replaced = heap.settle  # the previous champion's cycles collected, the new one frozen
+    services.champion.swapped = heap.settle  # a swapped-in champion frozen, a replaced one's cycles collected first
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
         services.champion.refresh()
-        heap.freeze()  # the champion and everything imported: never scanned by a full collection again
         services.champion.start(services.settings.model_refresh_seconds)
         try:
             yield

@@ -14,16 +14,13 @@ from __future__ import annotations
 import gc
 
 
-def freeze() -> None:
-    """Move every object alive now out of the collector's scans (cheap: no collection runs)."""
-    gc.freeze()
-
-
-def settle() -> None:
-    """After a champion was replaced: collect what the previous one left in cycles, then freeze again
-    (one full collection per swap, in the refresh thread)."""
-    gc.unfreeze()
-    gc.collect()
+def settle(replaced: bool) -> None:
+    """After a champion was swapped in: move every object alive now out of the collector's scans. When it
+    replaced another, first collect what that one left in cycles (one full collection per swap, in the refresh
+    thread); a first champion costs no collection."""
+    if replaced:
+        gc.unfreeze()
+        gc.collect()
     gc.freeze()
 
 

@@ -32,8 +32,9 @@ class ChampionHolder:
         # run on a champion about to be swapped in, before any request sees it (the service warms the
         # newest list's risk curves with it); a failure there is logged and never stops the swap
         self.prepare = prepare
-        # run after a champion replaced another (the service settles its heap: `lks.service.heap`)
-        self.replaced: Callable[[], object] | None = None
+        # run after a champion is swapped in, told whether it replaced another (the service settles its
+        # heap: `lks.service.heap`)
+        self.swapped: Callable[[bool], object] | None = None
         self.current: Champion | None = None
         self.refused: ChampionRefused | None = None  # the newest champion refused, while it holds the alias
         self._lock = threading.Lock()   # one load at a time; readers never wait
@@ -53,9 +54,10 @@ class ChampionHolder:
                         self._prepare(loaded)
                         previous, self.current, self.refused = self.current, loaded, None
                         log.info("serving model version %s", loaded.version)
-                        if previous is not None and self.replaced is not None:
-                            del previous
-                            self.replaced()
+                        if self.swapped is not None:
+                            replaced = previous is not None
+                            del previous  # the old champion's last reference here: the hook may collect it
+                            self.swapped(replaced)
             except ChampionRefused as refused:
                 self.refused = refused
                 log.error("%s; serving %s", refused,

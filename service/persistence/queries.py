@@ -198,7 +198,7 @@ def filter_options(engine: sa.Engine, identity: Identity, as_of: date | None = N
 
 def placement(engine: sa.Engine, identity: Identity, placement_id: str, as_of: date | None = None) -> dict:
     """The placement's score on the week's list (with its stored curve, `curve`, None when not stored, and
-    without the stored inputs: `stored_inputs` reads those), its earlier risks and its actions, or NotFound."""
+    without the stored inputs: `curves.stored_features` reads those), its earlier risks and its actions, or NotFound."""
     with engine.connect() as conn:
         current = find_list(conn, as_of)
         if current is None:

@@ -13,12 +13,12 @@ def test_freeze_keeps_objects_out_of_the_scans_settle_collects_a_replaced_models
     try:
         node = Node()
         gone = weakref.ref(node)
-        heap.freeze()
+        heap.settle(replaced=False)
         assert gc.get_freeze_count() > 0
         del node
         gc.collect()
         assert gone() is not None  # frozen: a full collection leaves the cycle alone
-        heap.settle()
+        heap.settle(replaced=True)
         assert gone() is None and gc.get_freeze_count() > 0  # collected, the rest frozen again
     finally:
         heap.thaw()

@@ -133,13 +133,14 @@ def test_a_new_champion_is_prepared_before_any_request_sees_it_and_a_failed_prep
     assert "preparing model version 3 failed" in caplog.text
 
 
-def test_replaced_runs_after_a_champion_replaced_another_not_on_the_first_load_nor_without_a_change():
+def test_swapped_runs_after_every_swap_saying_whether_it_replaced_a_champion_and_not_without_a_change():
     source, seen = Source(), []
     holder = ChampionHolder(source)
-    holder.replaced = lambda: seen.append(holder.current.version)  # the new champion is served by then
+    # the new champion is served by then
+    holder.swapped = lambda replaced: seen.append((holder.current.version, replaced))
     holder.refresh()
     holder.refresh()
-    assert seen == []
+    assert seen == [("1", False)]
     source.current = "2"
     holder.refresh()
-    assert seen == ["2"]
+    assert seen == [("1", False), ("2", True)]
