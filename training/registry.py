@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import tempfile
 from dataclasses import dataclass, field
+from importlib.metadata import version as installed_version
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,17 @@ from mlflow.types.schema import ParamSchema, ParamSpec
 import lks.models.pyfunc_model
 from lks.training.artifacts import BUNDLE_SHA256, sha256_of
 from lks.training.tracking import CHALLENGER, CHAMPION, MODEL_NAME, alias_version, promotion_time
+
+# What loading a registered bundle imports (lks's model code and the libraries it is built on), pinned below to
+# the versions installed (the locked ones). Written out rather than inferred: MLflow's inference loads the
+# model in a subprocess (about 4 s of every `lks train`) and left out lightgbm, which every bundle needs.
+# tests/training/test_registry.py checks that every library lks.models imports is listed.
+MODEL_PACKAGES = ("lks", "lightgbm", "scikit-learn", "scipy", "numpy", "pandas", "pyarrow", "cloudpickle", "mlflow")
+
+
+def model_requirements() -> list[str]:
+    """The registered model's pip requirements: MODEL_PACKAGES at their installed versions."""
+    return [f"{name}=={installed_version(name)}" for name in MODEL_PACKAGES]
 
 
 @dataclass(frozen=True)
@@ -80,7 +92,7 @@ def log_and_register(record: RunRecord, alias: str | None) -> Registered:
                                    params=ParamSchema([ParamSpec("output", "string", "risks")]))
         info = mlflow.pyfunc.log_model(name="model", python_model=lks.models.pyfunc_model.__file__,
                                        artifacts={"bundle": str(bundle)}, signature=signature,
-                                       registered_model_name=MODEL_NAME)
+                                       pip_requirements=model_requirements(), registered_model_name=MODEL_NAME)
     client = MlflowClient()
     version = str(info.registered_model_version)
     client.set_model_version_tag(MODEL_NAME, version, BUNDLE_SHA256, bundle_sha256)  # before any alias points here
