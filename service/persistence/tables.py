@@ -55,6 +55,9 @@ risk_scores = sa.Table(
     sa.Column("explanation", sa.JSON, nullable=False),
     sa.Column("features", sa.JSON, nullable=False),  # the model inputs as scored: for the risk curve and audits
     sa.UniqueConstraint("list_id", "placement_id", name="uq_risk_score"),
+    # a list page and the week's follow-up walk a list in rank order and stop after the page: without it,
+    # every row of the list (with its explanation) went through a sort first (issue 16)
+    sa.Index("ix_risk_scores_list_rank", "list_id", "rank"),
 )
 
 # A table of its own (not a column of risk_scores) so that a database made before it gains it by create_all;

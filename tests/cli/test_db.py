@@ -104,7 +104,7 @@ def revision(url: str) -> db.Revision:
 def test_the_migrations_make_exactly_the_tables_the_code_defines(empty_url):
     before, after = db.upgrade(empty_url)
     assert (before.current, before.has_tables) == (None, False)
-    assert after.current == db.head() == "0003"
+    assert after.current == db.head() == "0004"
     assert db.differences(empty_url) == []  # a table changed without a migration fails here
 
 
@@ -134,7 +134,7 @@ def test_lks_db_upgrade_brings_the_previous_releases_database_to_head_with_every
     result = lks(empty_url, "db", "upgrade")
 
     assert result.exit_code == 0, result.output
-    assert "no revision (made before the migrations) -> revision 0003" in result.output
+    assert "no revision (made before the migrations) -> revision 0004" in result.output
     assert revision(empty_url).current == db.head()
     after = row_counts(empty_url)
     assert {name: after[name] for name in counts} == counts and after["follow_ups"] == 0
@@ -164,7 +164,7 @@ def test_the_commands_and_the_service_refuse_a_database_behind_and_name_lks_db_u
     assert served == []  # the service never started
     assert row_counts(empty_url) == counts and revision(empty_url).current is None  # and nothing was changed
     current = lks(empty_url, "db", "current")
-    assert current.exit_code == 4 and "revision (none); this release: 0003" in current.output
+    assert current.exit_code == 4 and "revision (none); this release: 0004" in current.output
 
 
 def test_a_database_at_an_older_revision_is_refused_with_both_revisions_then_upgraded(empty_url, lks):
@@ -173,10 +173,10 @@ def test_a_database_at_an_older_revision_is_refused_with_both_revisions_then_upg
         alembic_command.upgrade(db.alembic_config(conn), "0001")  # as the release with the first revision left it
     engine.dispose()
     with pytest.raises(db.SchemaNotReady, match=r"is at schema revision 0001; this release of lks needs "
-                                               r"revision 0003\. Run `lks db upgrade`"):
+                                               r"revision 0004\. Run `lks db upgrade`"):
         db.ready(empty_url)
     result = lks(empty_url, "db", "upgrade")
-    assert result.exit_code == 0 and "0001 -> revision 0003" in result.output, result.output
+    assert result.exit_code == 0 and "0001 -> revision 0004" in result.output, result.output
     assert db.differences(empty_url) == []
 
 
