@@ -143,9 +143,10 @@ def forget_hazards(champion) -> None:
     walk(getattr(champion.predictor, "bundle", champion.predictor), 0)
 
 
-def serve(url: str, home: Path, workers: int = 1) -> tuple[subprocess.Popen, str]:
+def serve(url: str, home: Path, workers: int = 1, request_threads: int | None = None) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    env = {**os.environ, "LKS_HOME": str(home.resolve()), "LKS_DATABASE_URL": url, "LKS_MODEL_REFRESH_SECONDS": "3600"}
+    env = {**os.environ, "LKS_HOME": str(home.resolve()), "LKS_DATABASE_URL": url, "LKS_MODEL_REFRESH_SECONDS": "3600",
+           "LKS_REQUEST_THREADS": str(request_threads or "")}
     server = subprocess.Popen([LKS, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],  # noqa: S603  lks itself, no shell
                               env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -220,6 +221,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--scoring-only", action="store_true", help="Skip the latency rounds.")
     parser.add_argument("--workers", type=int, default=1, help="lks serve --workers (default 1, as measured).")
+    parser.add_argument("--request-threads", type=int, default=None,
+                        help="LKS_REQUEST_THREADS for the server (default unset: anyio's 40, as measured).")
     args = parser.parse_args()
     for name, value in QUIET_MLFLOW.items():  # the figures, not MLflow's download bars
         os.environ.setdefault(name, value)
@@ -253,7 +256,7 @@ def main() -> None:
             report(champion, scored, load_seconds, timed, results, args)
             return
         mark_previous(engine, scored.list_id, "previous")  # a list scored before the champion was swapped in
-        server, base = serve(url, args.home, args.workers)
+        server, base = serve(url, args.home, args.workers, args.request_threads)
         try:
             results["list scored by the previous champion"] = rounds(base, token, ids, args.threads, args.requests)
             mark_previous(engine, scored.list_id, champion.version)  # its curves stored by the served champion
@@ -268,7 +271,8 @@ def main() -> None:
 
 def report(champion, scored, load_seconds: float, timed: dict, results: dict, args) -> None:
     console = Console(width=150)
-    console.print(f"machine: os.cpu_count()={os.cpu_count()}, load average {os.getloadavg()[0]:.1f} at the end")
+    console.print(f"machine: os.cpu_count()={os.cpu_count()}, load average {os.getloadavg()[0]:.1f} at the end; "
+                  f"server: {args.workers} worker(s), LKS_REQUEST_THREADS={args.request_threads or 'unset (40)'}")
     table = Table(title=f"scoring (as of {args.as_of}, model version {champion.version}, {timed['n']} placements)")
     for col in ("measure", "value"):
         table.add_column(col, justify="left" if col == "measure" else "right")

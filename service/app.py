@@ -6,6 +6,7 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 from functools import partial
 
+import anyio.to_thread
 from fastapi import FastAPI
 
 from lks.service import errors, heap
@@ -32,6 +33,8 @@ def create_app(settings: Settings | None = None, source: ChampionSource | None =
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
+        if services.settings.request_threads:  # this loop's limit on threads running sync views (anyio's: 40)
+            anyio.to_thread.current_default_thread_limiter().total_tokens = services.settings.request_threads
         services.champion.refresh()
         services.champion.start(services.settings.model_refresh_seconds)
         try:

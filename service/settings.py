@@ -57,6 +57,11 @@ class Settings(BaseSettings):
             raise ValueError("LKS_RISK_BAND_HIGH must be above LKS_RISK_BAND_RAISED")
         return value
 
+    @field_validator("request_threads", mode="before")
+    @classmethod
+    def _request_threads(cls, value):
+        return None if value == "" else value
+
     @field_validator("metrics_token", mode="before")
     @classmethod
     def _metrics_token(cls, value):
@@ -69,6 +74,10 @@ class Settings(BaseSettings):
     accountable_role: str | None = None
     audit_legal_basis: str | None = None
     register_contact: str | None = None
+    # LKS_REQUEST_THREADS: at most this many requests of a worker run at once (its sync views' threads); unset:
+    # anyio's 40. Fewer threads interleave less under the GIL: views finish in turn instead of all slowing
+    # together, and /health waits its turn too (docs/deployment.md has the trade-off, measured).
+    request_threads: int | None = Field(default=None, ge=1, le=1000)
     # LKS_LOG_FORMAT: "text" (the default: lines for a person at a terminal) or "json" (one JSON object per line for
     # the platform's log collector), for the service and the commands alike (lks.cli.logs).
     log_format: Literal["text", "json"] = "text"

@@ -58,3 +58,15 @@ def test_the_log_format_is_text_or_json(monkeypatch):
     monkeypatch.setenv("LKS_LOG_FORMAT", "xml")
     with pytest.raises(ValidationError, match="log_format"):
         Settings()
+
+
+def test_request_threads_are_unset_by_default_empty_is_unset_and_zero_is_refused(monkeypatch):
+    monkeypatch.delenv("LKS_REQUEST_THREADS", raising=False)
+    assert Settings().request_threads is None
+    monkeypatch.setenv("LKS_REQUEST_THREADS", "")
+    assert Settings().request_threads is None
+    monkeypatch.setenv("LKS_REQUEST_THREADS", "2")
+    assert Settings().request_threads == 2
+    monkeypatch.setenv("LKS_REQUEST_THREADS", "0")
+    with pytest.raises(ValidationError):
+        Settings()

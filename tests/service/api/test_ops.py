@@ -1,5 +1,6 @@
 from pathlib import Path
 
+import anyio.to_thread
 import pytest
 from fastapi.testclient import TestClient
 
@@ -65,3 +66,13 @@ def test_ready_when_the_deployment_names_the_champions_dpia_reference(tmp_path: 
     with TestClient(app) as client:
         assert client.get("/ready").json() == {"status": "ready", "model_version": "5", "database": True,
                                                "refused": None}
+
+
+def test_request_threads_bound_the_threads_running_views_and_unset_leaves_anyios_default(tmp_path: Path):
+    def limit(client: TestClient) -> float:  # read in the app's own event loop, where the lifespan set it
+        return client.portal.call(lambda: anyio.to_thread.current_default_thread_limiter().total_tokens)
+
+    with TestClient(create_app(Settings(home=tmp_path, request_threads=2), source=NoChampion())) as client:
+        assert limit(client) == 2 and client.get("/health").status_code == 200
+    with TestClient(create_app(Settings(home=tmp_path), source=NoChampion())) as client:
+        assert limit(client) == 40
