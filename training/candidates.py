@@ -35,8 +35,9 @@ class Candidate:
 
 
 def threads() -> int:
-    """LightGBM threads per fit: LKS_THREADS (default 2, the machine's cores). Parallel test workers
-    set 1: OpenMP threads that outnumber the cores spin-wait and slow everything down many times."""
+    """LightGBM threads per fit (and the proxy test's processes): LKS_THREADS (default 2, the machine's cores).
+    Parallel test workers set 1: OpenMP threads that outnumber the cores spin-wait and slow everything down
+    many times."""
     return int(os.environ.get("LKS_THREADS", "2"))
 
 

@@ -16,8 +16,6 @@ predicts gender well above chance; the test reports an AUC near 0.9 for gender a
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pandas as pd
 from sklearn.compose import ColumnTransformer
@@ -29,6 +27,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.utils.parallel import Parallel, delayed
 
+from lks.training.candidates import threads
 from lks.training.governance_config import ProxyConfig
 
 SEED = 0
@@ -142,8 +141,9 @@ def proxy_test(rows: pd.DataFrame, features: list[str], attributes, config: Prox
     if len(rows) > config.max_placements:
         rows = rows.sample(config.max_placements, random_state=SEED)
     # the attributes in parallel processes: each is 5 folds of a single-threaded sklearn fit (about a fifth of
-    # `lks train` in a profile), independent and seeded, so the table is the same as one after the other
+    # `lks train` in a profile), independent and seeded, so the table is the same as one after the other; as
+    # many processes as a training run may use (LKS_THREADS, as LightGBM's fits), never more than it asked for
     attributes = list(attributes)
-    processes = max(1, min(len(attributes), os.cpu_count() or 1))
+    processes = max(1, min(len(attributes), threads()))
     results = Parallel(n_jobs=processes)(delayed(proxy_strength)(rows, features, a, config) for a in attributes)
     return pd.DataFrame(results).assign(flag_auc=config.flag_auc)
