@@ -57,14 +57,9 @@ class Settings(BaseSettings):
             raise ValueError("LKS_RISK_BAND_HIGH must be above LKS_RISK_BAND_RAISED")
         return value
 
-    @field_validator("request_threads", mode="before")
+    @field_validator("metrics_token", "request_threads", mode="before")
     @classmethod
-    def _request_threads(cls, value):
-        return None if value == "" else value
-
-    @field_validator("metrics_token", mode="before")
-    @classmethod
-    def _metrics_token(cls, value):
+    def _empty_is_unset(cls, value):
         return None if value in ("", None) else value
     # What every model version's documents (model card, technical file, algorithm register) state; unset, the
     # documents say "not set" and list it as still needed. LKS_ACCOUNTABLE_ROLE: the role accountable for the
